@@ -1,0 +1,28 @@
+namespace Autodiff;
+
+/// <summary>Splits work across cores only when it is big enough to pay for the scheduling.</summary>
+internal static class ParallelKernel
+{
+    /// <summary>Elements below which a loop runs on the calling thread.</summary>
+    public const int MinElementsPerTask = 1 << 15;
+
+    /// <summary>Calls <paramref name="body"/>(start, length) over chunks covering [0, count).</summary>
+    public static void For(int count, int costPerItem, Action<int, int> body)
+    {
+        var work = (long)count * Math.Max(costPerItem, 1);
+        var tasks = (int)Math.Min(Environment.ProcessorCount, work / MinElementsPerTask);
+        if (tasks <= 1 || count < 2)
+        {
+            body(0, count);
+            return;
+        }
+        tasks = Math.Min(tasks, count);
+        var chunk = (count + tasks - 1) / tasks;
+        System.Threading.Tasks.Parallel.For(0, tasks, t =>
+        {
+            var start = t * chunk;
+            var length = Math.Min(chunk, count - start);
+            if (length > 0) body(start, length);
+        });
+    }
+}

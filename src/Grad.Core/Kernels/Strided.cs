@@ -1,0 +1,104 @@
+namespace Autodiff;
+
+/// <summary>
+/// The one strided-copy loop behind broadcast, permute, slice, flip and pad: walk an output shape in
+/// row-major order, reading the source at <c>offset + Σ index[d]·stride[d]</c> (strides may be 0 or negative).
+/// </summary>
+internal static class Strided
+{
+    /// <summary>dst[i] = src[offset + Σ idx·srcStrides] for each multi-index of <paramref name="shape"/>, in row-major order.</summary>
+    public static void Gather<T>(T[] src, int offset, int[] srcStrides, int[] shape, T[] dst)
+    {
+        var rank = shape.Length;
+        if (dst.Length == 0) return;
+        if (rank == 0)
+        {
+            dst[0] = src[offset];
+            return;
+        }
+        var inner = shape[rank - 1];
+        var innerStride = srcStrides[rank - 1];
+        var outer = dst.Length / inner;
+        ParallelKernel.For(outer, inner, (start, count) =>
+        {
+            var index = new int[rank - 1];
+            // Position the odometer at row `start`.
+            var rem = start;
+            for (var d = rank - 2; d >= 0; d--)
+            {
+                index[d] = rem % shape[d];
+                rem /= shape[d];
+            }
+            var basePos = offset;
+            for (var d = 0; d < rank - 1; d++) basePos += index[d] * srcStrides[d];
+            for (var row = start; row < start + count; row++)
+            {
+                var o = row * inner;
+                if (innerStride == 1)
+                    Array.Copy(src, basePos, dst, o, inner);
+                else if (innerStride == 0)
+                    Array.Fill(dst, src[basePos], o, inner);
+                else
+                    for (int j = 0, s = basePos; j < inner; j++, s += innerStride) dst[o + j] = src[s];
+                // Advance the odometer over the outer dims.
+                for (var d = rank - 2; d >= 0; d--)
+                {
+                    index[d]++;
+                    basePos += srcStrides[d];
+                    if (index[d] < shape[d]) break;
+                    basePos -= index[d] * srcStrides[d];
+                    index[d] = 0;
+                }
+            }
+        });
+    }
+
+    /// <summary>dst[offset + Σ idx·dstStrides] = src[i] for each multi-index of <paramref name="shape"/> (the transpose of <see cref="Gather"/>; targets must be distinct).</summary>
+    public static void Scatter<T>(T[] src, int[] shape, T[] dst, int offset, int[] dstStrides)
+    {
+        var rank = shape.Length;
+        if (src.Length == 0) return;
+        var index = new int[rank];
+        var pos = offset;
+        for (var i = 0; i < src.Length; i++)
+        {
+            dst[pos] = src[i];
+            for (var d = rank - 1; d >= 0; d--)
+            {
+                index[d]++;
+                pos += dstStrides[d];
+                if (index[d] < shape[d]) break;
+                pos -= index[d] * dstStrides[d];
+                index[d] = 0;
+            }
+        }
+    }
+
+    /// <summary>Strides of <paramref name="inShape"/> read as if broadcast to <paramref name="outShape"/> (0 on broadcast dims).</summary>
+    public static int[] BroadcastStrides(int[] inShape, int[] outShape)
+    {
+        var strides = Shapes.Strides(inShape);
+        var result = new int[outShape.Length];
+        var lead = outShape.Length - inShape.Length;
+        for (var d = 0; d < inShape.Length; d++)
+            result[lead + d] = inShape[d] == 1 && outShape[lead + d] != 1 ? 0 : strides[d];
+        return result;
+    }
+
+    /// <summary>A gather over any dtype: dispatches on the storage type once.</summary>
+    public static Tensor Gather(Tensor src, int offset, int[] srcStrides, int[] shape) => src.RawData switch
+    {
+        float[] f => Tensor.Wrap(Run(f, offset, srcStrides, shape), shape),
+        double[] d => Tensor.Wrap(Run(d, offset, srcStrides, shape), shape),
+        int[] n => Tensor.Wrap(Run(n, offset, srcStrides, shape), shape),
+        bool[] b => Tensor.Wrap(Run(b, offset, srcStrides, shape), shape),
+        _ => throw new InvalidOperationException(),
+    };
+
+    private static T[] Run<T>(T[] src, int offset, int[] strides, int[] shape)
+    {
+        var dst = new T[Shapes.Size(shape)];
+        Gather(src, offset, strides, shape, dst);
+        return dst;
+    }
+}

@@ -1,0 +1,121 @@
+using System.Numerics;
+
+namespace Autodiff;
+
+/// <summary>
+/// y = a·b over the last two axes, batched over equal leading axes: [..., m, k]·[..., k, n] → [..., m, n].
+/// VJP: ga = gy·bᵀ, gb = aᵀ·gy. JVP: ta·b + a·tb. Broadcasting of batch axes and the 1-D cases live in
+/// <see cref="Tensor.MatMul"/>.
+/// </summary>
+public sealed class MatMulOp : Primitive
+{
+    /// <summary>The single instance.</summary>
+    public static readonly MatMulOp Instance = new();
+
+    private MatMulOp() : base("matmul") { }
+
+    /// <inheritdoc/>
+    public override int Arity => 2;
+
+    /// <inheritdoc/>
+    public override OpDomain Domain { get; } = new("a [..., m, k], b [..., k, n] with equal batch axes (0 to 2 of them)", s =>
+    {
+        var batch = s.Shape(0, 2, maxDim: 3);
+        int m = s.Int(1, 5), k = s.Int(1, 5), n = s.Int(1, 5);
+        return new OpCase([s.Floats([.. batch, m, k], -2, 2), s.Floats([.. batch, k, n], -2, 2)], OpParams.None);
+    });
+
+    /// <inheritdoc/>
+    protected internal override Tensor Evaluate(Tensor[] x, OpParams p)
+    {
+        var (a, b) = (x[0], x[1]);
+        a.RequireFloat("matmul");
+        Tensor.RequireSameDType("matmul", a, b);
+        var ok = a.Rank >= 2 && a.Rank == b.Rank && a.Dims[^1] == b.Dims[^2] && a.Dims[..^2].SequenceEqual(b.Dims[..^2]);
+        if (!ok)
+            throw new ArgumentException($"matmul: shapes {a.ShapeText} and {b.ShapeText} ({a.DType.Name()}) do not fit [..., m, k]·[..., k, n] with equal batch axes");
+        return a.DType == DType.Float32 ? Run<float>(a, b) : Run<double>(a, b);
+    }
+
+    private static Tensor Run<T>(Tensor a, Tensor b) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int m = a.Dims[^2], k = a.Dims[^1], n = b.Dims[^1];
+        int[] outShape = [.. a.Dims[..^2], m, n];
+        var batches = Shapes.Size(a.Dims[..^2]);
+        var (sa, sb) = (a.Data<T>(), b.Data<T>());
+        var c = new T[Shapes.Size(outShape)];
+        // Parallel over (batch, block of rows); each task owns distinct rows of C.
+        const int rowsPerTask = 16;
+        var blocksPerBatch = (m + rowsPerTask - 1) / rowsPerTask;
+        ParallelKernel.For(batches * blocksPerBatch, rowsPerTask * k * n / 4, (start, count) =>
+        {
+            for (var t = start; t < start + count; t++)
+            {
+                var (batch, block) = Math.DivRem(t, blocksPerBatch);
+                var row0 = block * rowsPerTask;
+                var rows = Math.Min(rowsPerTask, m - row0);
+                Gemm.Multiply<T>(
+                    sa.AsSpan(batch * m * k + row0 * k, rows * k),
+                    sb.AsSpan(batch * k * n, k * n),
+                    c.AsSpan(batch * m * n + row0 * n, rows * n),
+                    rows, k, n);
+            }
+        });
+        return Tensor.Wrap(c, outShape);
+    }
+
+    /// <inheritdoc/>
+    public override Tensor Jvp(Tensor[] x, Tensor?[] tx, Tensor y, OpParams p)
+    {
+        var (a, b) = (x[0], x[1]);
+        if (tx[1] is null) return MatMulOp.Instance.Bind(p, tx[0]!, b);
+        if (tx[0] is null) return MatMulOp.Instance.Bind(p, a, tx[1]!);
+        return MatMulOp.Instance.Bind(p, tx[0]!, b) + MatMulOp.Instance.Bind(p, a, tx[1]!);
+    }
+
+    /// <inheritdoc/>
+    public override Tensor?[] Vjp(Tensor gy, Tensor[] x, Tensor y, OpParams p) =>
+    [
+        MatMulOp.Instance.Bind(p, gy, x[1].MT),
+        MatMulOp.Instance.Bind(p, x[0].MT, gy),
+    ];
+}
+
+public sealed partial class Tensor
+{
+    /// <summary>
+    /// Matrix product with numpy's rules: 1-D operands are promoted (a vector on the left is a row,
+    /// on the right a column, and the added axis is removed after); batch axes broadcast.
+    /// </summary>
+    public Tensor MatMul(Tensor other)
+    {
+        RequireSameDType("matmul", this, other);
+        if (Rank == 0 || other.Rank == 0)
+            throw new ArgumentException($"matmul: operands must have rank ≥ 1, got {ShapeText} and {other.ShapeText} ({DType.Name()}); use * for scalars");
+        var a = Rank == 1 ? Reshape(1, Dims[0]) : this;
+        var b = other.Rank == 1 ? other.Reshape(other.Dims[0], 1) : other;
+        if (a.Dims[^1] != b.Dims[^2])
+            throw new ArgumentException($"matmul: inner dimensions differ: {ShapeText} · {other.ShapeText} ({DType.Name()}): {a.Dims[^1]} vs {b.Dims[^2]}");
+        var batchA = a.ShapeArray[..^2];
+        var batchB = b.ShapeArray[..^2];
+        var batch = Shapes.Broadcast("matmul", batchA, batchB, $"batch axes of {ShapeText} and {other.ShapeText} ({DType.Name()})");
+        a = a.BroadcastTo([.. batch, a.Dims[^2], a.Dims[^1]]);
+        b = b.BroadcastTo([.. batch, b.Dims[^2], b.Dims[^1]]);
+        var y = MatMulOp.Instance.Bind(OpParams.None, a, b);
+        if (Rank == 1 && other.Rank == 1) return y.Reshape();
+        if (Rank == 1) return y.Reshape([.. y.ShapeArray[..^2], y.Dims[^1]]);
+        if (other.Rank == 1) return y.Reshape(y.ShapeArray[..^1]);
+        return y;
+    }
+
+    /// <summary>The inner product of two vectors (or <see cref="MatMul"/> for higher ranks).</summary>
+    public Tensor Dot(Tensor other) => MatMul(other);
+
+    /// <summary>The outer product of two vectors: [m] ⊗ [n] → [m, n].</summary>
+    public Tensor Outer(Tensor other)
+    {
+        if (Rank != 1 || other.Rank != 1)
+            throw new ArgumentException($"outer: needs two vectors, got {ShapeText} and {other.ShapeText} ({DType.Name()})");
+        return Reshape(Dims[0], 1) * other.Reshape(1, other.Dims[0]);
+    }
+}

@@ -1,0 +1,41 @@
+namespace Autodiff;
+
+/// <summary>
+/// Every primitive the library defines, so that generic tests can enumerate them with their domains.
+/// Adding a primitive means one file plus one line here; a test fails if a concrete primitive is missing.
+/// </summary>
+public static class PrimitiveRegistry
+{
+    /// <summary>All registered primitives.</summary>
+    public static IReadOnlyList<Primitive> All { get; } =
+    [
+        IdentityOp.Instance,
+        // Elementwise, unary
+        NegOp.Instance,
+        ExpOp.Instance,
+        LogOp.Instance,
+        ReciprocalOp.Instance,
+        SinOp.Instance,
+        CosOp.Instance,
+        // Elementwise, binary
+        AddOp.Instance,
+        SubOp.Instance,
+        MulOp.Instance,
+        DivOp.Instance,
+        // Reductions
+        SumOp.Instance,
+        // Movement
+        BroadcastToOp.Instance,
+        ReshapeOp.Instance,
+        PermuteOp.Instance,
+        SliceOp.Instance,
+        PadOp.Instance,
+        ConcatOp.Instance,
+        // Contraction
+        MatMulOp.Instance,
+    ];
+
+    /// <summary>The primitive with the given name.</summary>
+    public static Primitive Get(string name) =>
+        All.FirstOrDefault(p => p.Name == name) ?? throw new KeyNotFoundException($"no primitive named '{name}'");
+}

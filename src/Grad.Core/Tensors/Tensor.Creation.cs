@@ -1,0 +1,66 @@
+namespace Autodiff;
+
+public sealed partial class Tensor
+{
+    /// <summary>A float32 tensor holding a copy of <paramref name="data"/> in row-major order.</summary>
+    public static Tensor FromArray(float[] data, params int[] shape) => FromCopy(data, shape);
+
+    /// <summary>A float64 tensor holding a copy of <paramref name="data"/> in row-major order.</summary>
+    public static Tensor FromArray(double[] data, params int[] shape) => FromCopy(data, shape);
+
+    /// <summary>An int32 tensor holding a copy of <paramref name="data"/> in row-major order.</summary>
+    public static Tensor FromArray(int[] data, params int[] shape) => FromCopy(data, shape);
+
+    /// <summary>A bool tensor holding a copy of <paramref name="data"/> in row-major order.</summary>
+    public static Tensor FromArray(bool[] data, params int[] shape) => FromCopy(data, shape);
+
+    private static Tensor FromCopy<T>(T[] data, int[] shape)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(shape);
+        foreach (var d in shape)
+            if (d < 0) throw new ArgumentException($"FromArray: negative dimension in shape {Shapes.Format(shape)}");
+        var size = Shapes.Size(shape);
+        if (data.Length != size)
+            throw new ArgumentException($"FromArray: {data.Length} {DTypes.Of<T>().Name()} values do not fill shape {Shapes.Format(shape)} ({size} elements)");
+        return new Tensor((T[])data.Clone(), (int[])shape.Clone());
+    }
+
+    /// <summary>A rank-0 tensor holding <paramref name="value"/>.</summary>
+    public static Tensor Scalar(double value, DType dtype = DType.Float32) => Full(value, dtype);
+
+    /// <summary>A tensor of <paramref name="shape"/> filled with <paramref name="value"/>.</summary>
+    public static Tensor Full(double value, DType dtype, params int[] shape)
+    {
+        var data = DTypes.Allocate(dtype, Shapes.Size(shape));
+        switch (data)
+        {
+            case float[] f: Array.Fill(f, (float)value); break;
+            case double[] d: Array.Fill(d, value); break;
+            case int[] n: Array.Fill(n, checked((int)value)); break;
+            case bool[] b: Array.Fill(b, value != 0); break;
+        }
+        return new Tensor(data, (int[])shape.Clone());
+    }
+
+    /// <summary>A float32 tensor of zeros.</summary>
+    public static Tensor Zeros(params int[] shape) => Full(0, DType.Float32, shape);
+
+    /// <summary>A tensor of zeros of the given dtype.</summary>
+    public static Tensor Zeros(DType dtype, params int[] shape) => Full(0, dtype, shape);
+
+    /// <summary>A float32 tensor of ones.</summary>
+    public static Tensor Ones(params int[] shape) => Full(1, DType.Float32, shape);
+
+    /// <summary>A tensor of ones of the given dtype.</summary>
+    public static Tensor Ones(DType dtype, params int[] shape) => Full(1, dtype, shape);
+
+    /// <summary>Zeros with the shape and dtype of <paramref name="like"/>.</summary>
+    public static Tensor ZerosLike(Tensor like) => Full(0, like.DType, like.ShapeArray);
+
+    /// <summary>Ones with the shape and dtype of <paramref name="like"/>.</summary>
+    public static Tensor OnesLike(Tensor like) => Full(1, like.DType, like.ShapeArray);
+
+    /// <summary><paramref name="value"/> with the shape and dtype of <paramref name="like"/>.</summary>
+    public static Tensor FullLike(Tensor like, double value) => Full(value, like.DType, like.ShapeArray);
+}

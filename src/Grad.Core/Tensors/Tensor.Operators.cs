@@ -1,0 +1,70 @@
+namespace Autodiff;
+
+public sealed partial class Tensor
+{
+    /// <summary>Applies a shape-strict binary primitive after numpy-broadcasting both operands explicitly.</summary>
+    internal static Tensor Broadcasting(Primitive op, Tensor a, Tensor b)
+    {
+        RequireSameDType(op.Name, a, b);
+        if (Shapes.Equal(a.Dims, b.Dims)) return op.Bind(OpParams.None, a, b);
+        var shape = Shapes.Broadcast(op.Name, a, b);
+        return op.Bind(OpParams.None, a.BroadcastTo(shape), b.BroadcastTo(shape));
+    }
+
+    /// <summary>Elementwise a + b with numpy broadcasting.</summary>
+    public static Tensor operator +(Tensor a, Tensor b) => Broadcasting(AddOp.Instance, a, b);
+
+    /// <summary>Elementwise a − b with numpy broadcasting.</summary>
+    public static Tensor operator -(Tensor a, Tensor b) => Broadcasting(SubOp.Instance, a, b);
+
+    /// <summary>Elementwise a · b with numpy broadcasting.</summary>
+    public static Tensor operator *(Tensor a, Tensor b) => Broadcasting(MulOp.Instance, a, b);
+
+    /// <summary>Elementwise a / b with numpy broadcasting.</summary>
+    public static Tensor operator /(Tensor a, Tensor b) => Broadcasting(DivOp.Instance, a, b);
+
+    /// <summary>Elementwise negation.</summary>
+    public static Tensor operator -(Tensor a) => a.Neg();
+
+    /// <summary>Adds a constant (in the tensor's dtype).</summary>
+    public static Tensor operator +(Tensor a, double b) => a + ScalarLike(b, a);
+
+    /// <summary>Adds a constant (in the tensor's dtype).</summary>
+    public static Tensor operator +(double a, Tensor b) => ScalarLike(a, b) + b;
+
+    /// <summary>Subtracts a constant (in the tensor's dtype).</summary>
+    public static Tensor operator -(Tensor a, double b) => a - ScalarLike(b, a);
+
+    /// <summary>Subtracts from a constant (in the tensor's dtype).</summary>
+    public static Tensor operator -(double a, Tensor b) => ScalarLike(a, b) - b;
+
+    /// <summary>Multiplies by a constant (in the tensor's dtype).</summary>
+    public static Tensor operator *(Tensor a, double b) => a * ScalarLike(b, a);
+
+    /// <summary>Multiplies by a constant (in the tensor's dtype).</summary>
+    public static Tensor operator *(double a, Tensor b) => ScalarLike(a, b) * b;
+
+    /// <summary>Divides by a constant (in the tensor's dtype).</summary>
+    public static Tensor operator /(Tensor a, double b) => a / ScalarLike(b, a);
+
+    /// <summary>Divides a constant by each element (in the tensor's dtype).</summary>
+    public static Tensor operator /(double a, Tensor b) => ScalarLike(a, b) / b;
+
+    /// <summary>Elementwise a + b with numpy broadcasting.</summary>
+    public Tensor Add(Tensor other) => this + other;
+
+    /// <summary>Elementwise a − b with numpy broadcasting.</summary>
+    public Tensor Sub(Tensor other) => this - other;
+
+    /// <summary>Elementwise a · b with numpy broadcasting.</summary>
+    public Tensor Mul(Tensor other) => this * other;
+
+    /// <summary>Elementwise a / b with numpy broadcasting.</summary>
+    public Tensor Div(Tensor other) => this / other;
+
+    private static Tensor ScalarLike(double value, Tensor like)
+    {
+        like.RequireFloat("arithmetic with a constant");
+        return Scalar(value, like.DType);
+    }
+}

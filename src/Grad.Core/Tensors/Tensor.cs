@@ -1,0 +1,130 @@
+using System.Numerics;
+
+namespace Autodiff;
+
+/// <summary>
+/// An immutable n-dimensional array of float32, float64, int32 or bool in row-major order.
+/// Every operation returns a new tensor; nothing about a tensor changes after it is made.
+/// </summary>
+public sealed partial class Tensor
+{
+    // Owned exclusively by this tensor (or shared with other immutable tensors); never written after construction.
+    private readonly Array _data;
+    private readonly int[] _shape;
+
+    internal Tensor(Array data, int[] shape)
+    {
+        _data = data;
+        _shape = shape;
+        DType = data switch
+        {
+            float[] => DType.Float32,
+            double[] => DType.Float64,
+            int[] => DType.Int32,
+            bool[] => DType.Bool,
+            _ => throw new ArgumentException($"tensor storage of type {data.GetType().Name} is not supported"),
+        };
+        if (data.Length != Shapes.Size(shape))
+            throw new ArgumentException($"tensor: data has {data.Length} elements but shape {Shapes.Format(shape)} needs {Shapes.Size(shape)}");
+    }
+
+    /// <summary>The element type.</summary>
+    public DType DType { get; }
+
+    /// <summary>The dimensions, outermost first. A fresh copy: changing it does not change the tensor.</summary>
+    public int[] Shape => (int[])_shape.Clone();
+
+    /// <summary>The number of dimensions; 0 for a scalar.</summary>
+    public int Rank => _shape.Length;
+
+    /// <summary>The number of elements.</summary>
+    public int Size => _data.Length;
+
+    /// <summary>The shape written as <c>[2, 3]</c>, for messages.</summary>
+    public string ShapeText => Shapes.Format(_shape);
+
+    /// <summary>The dimensions without a copy; callers must not write to it.</summary>
+    internal ReadOnlySpan<int> Dims => _shape;
+
+    /// <summary>The shape array itself; callers must not write to it.</summary>
+    internal int[] ShapeArray => _shape;
+
+    /// <summary>The storage array itself; callers must not write to it.</summary>
+    internal T[] Data<T>() => _data as T[]
+        ?? throw new InvalidOperationException($"tensor of dtype {DType.Name()} read as {typeof(T).Name}");
+
+    internal ReadOnlySpan<T> Span<T>() => Data<T>();
+
+    internal Array RawData => _data;
+
+    /// <summary>Wraps an array the caller gives up; no copy.</summary>
+    internal static Tensor Wrap<T>(T[] data, params int[] shape) => new(data, shape);
+
+    /// <summary>A new tensor object sharing this one's storage (safe because storage is immutable).</summary>
+    internal Tensor Alias() => new(_data, _shape);
+
+    /// <summary>A new tensor object with this storage viewed under another shape of the same size.</summary>
+    internal Tensor WithShape(int[] shape) => new(_data, shape);
+
+    internal static Tensor Empty(DType dtype, int[] shape) => new(DTypes.Allocate(dtype, Shapes.Size(shape)), shape);
+
+    /// <summary>Copies the elements out, converting to <typeparamref name="T"/> (float, double, int or bool).</summary>
+    public T[] ToArray<T>()
+    {
+        if (_data is T[] same) return (T[])same.Clone();
+        var result = new T[Size];
+        for (var i = 0; i < result.Length; i++) result[i] = Convert<T>(GetAsDouble(i));
+        return result;
+    }
+
+    /// <summary>The single element of a one-element tensor, converted to <typeparamref name="T"/>.</summary>
+    public T Item<T>()
+    {
+        if (Size != 1)
+            throw new InvalidOperationException($"Item: tensor of shape {ShapeText} ({DType.Name()}) has {Size} elements; Item needs exactly one");
+        return _data is T[] same ? same[0] : Convert<T>(GetAsDouble(0));
+    }
+
+    internal double GetAsDouble(int index) => _data switch
+    {
+        float[] f => f[index],
+        double[] d => d[index],
+        int[] n => n[index],
+        bool[] b => b[index] ? 1.0 : 0.0,
+        _ => throw new InvalidOperationException(),
+    };
+
+    private static T Convert<T>(double value)
+    {
+        if (typeof(T) == typeof(float)) return (T)(object)(float)value;
+        if (typeof(T) == typeof(double)) return (T)(object)value;
+        if (typeof(T) == typeof(int)) return (T)(object)checked((int)value);
+        if (typeof(T) == typeof(bool)) return (T)(object)(value != 0);
+        throw new NotSupportedException($"ToArray/Item: cannot convert elements to {typeof(T).Name}; use float, double, int or bool");
+    }
+
+    internal void RequireFloat(string op)
+    {
+        if (!DType.IsFloat())
+            throw new ArgumentException($"{op}: needs a float32 or float64 tensor, got {DType.Name()} with shape {ShapeText}; use .Cast(DType.Float32) first");
+    }
+
+    internal static void RequireSameDType(string op, Tensor a, Tensor b)
+    {
+        if (a.DType != b.DType)
+            throw new ArgumentException($"{op}: dtypes differ: {a.DType.Name()} {a.ShapeText} and {b.DType.Name()} {b.ShapeText}; cast one explicitly with .Cast(...)");
+    }
+
+    internal static void RequireSameShape(string op, Tensor a, Tensor b)
+    {
+        if (!Shapes.Equal(a.Dims, b.Dims))
+            throw new ArgumentException($"{op}: shapes differ: {a.ShapeText} ({a.DType.Name()}) and {b.ShapeText} ({b.DType.Name()})");
+    }
+}
+
+/// <summary>The float element types kernels are written over, once, generically.</summary>
+internal static class FloatKernel
+{
+    /// <summary>Converts a double constant to the kernel's element type.</summary>
+    public static T C<T>(double value) where T : IFloatingPointIeee754<T> => T.CreateChecked(value);
+}

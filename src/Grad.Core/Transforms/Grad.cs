@@ -1,0 +1,147 @@
+namespace Autodiff;
+
+/// <summary>
+/// Function transforms in the style of JAX: each takes a function and returns its derivative as another
+/// function. They nest to any order and work over parameter trees (see <see cref="Tree"/>).
+/// </summary>
+public static class Grad
+{
+    /// <summary>
+    /// Evaluates <paramref name="f"/> at <paramref name="x"/> and returns the value with a pullback that maps
+    /// an output cotangent (same tree shape as the output) to the input cotangent (same tree shape as x).
+    /// </summary>
+    public static (TOut Value, Func<TOut, TIn> Pullback) Vjp<TIn, TOut>(Func<TIn, TOut> f, TIn x)
+    {
+        ArgumentNullException.ThrowIfNull(f);
+        var (leaves, def) = Tree.Flatten(x);
+        var level = new VjpInterpreter(Interpreter.Current);
+        // Fresh identities for the inputs, bound below the new level so that enclosing transforms see them derived from x.
+        var inputs = Array.ConvertAll(leaves, leaf => IdentityOp.Instance.Bind(OpParams.None, leaf));
+        foreach (var input in inputs)
+            if (input.DType.IsFloat()) level.Track(input);
+        var value = Interpreter.RunWith(level, () => f(def.Unflatten<TIn>(inputs)));
+        var (outputs, outDef) = Tree.Flatten(value);
+
+        TIn Pullback(TOut cotangent)
+        {
+            var (seeds, seedDef) = Tree.Flatten(cotangent);
+            if (seeds.Length != outputs.Length)
+                throw new ArgumentException($"Vjp pullback: cotangent tree {seedDef} does not match the output tree {outDef}");
+            return def.Unflatten<TIn>(level.Pullback(outputs, seeds, inputs));
+        }
+
+        return (value, Pullback);
+    }
+
+    /// <summary>
+    /// Forward mode: evaluates <paramref name="f"/> at <paramref name="x"/> and pushes the tangent
+    /// <paramref name="v"/> (same tree shape as x) through it in the same pass. Returns the value and its tangent.
+    /// </summary>
+    public static (TOut Value, TOut Tangent) Jvp<TIn, TOut>(Func<TIn, TOut> f, TIn x, TIn v)
+    {
+        ArgumentNullException.ThrowIfNull(f);
+        var (leaves, def) = Tree.Flatten(x);
+        var (tangents, tangentDef) = Tree.Flatten(v);
+        if (tangents.Length != leaves.Length)
+            throw new ArgumentException($"Jvp: tangent tree {tangentDef} does not match the input tree {def}");
+        var level = new JvpInterpreter(Interpreter.Current);
+        var inputs = Array.ConvertAll(leaves, leaf => IdentityOp.Instance.Bind(OpParams.None, leaf));
+        for (var i = 0; i < inputs.Length; i++)
+        {
+            if (!inputs[i].DType.IsFloat()) continue;
+            if (!Shapes.Equal(inputs[i].Dims, tangents[i].Dims) || inputs[i].DType != tangents[i].DType)
+                throw new ArgumentException($"Jvp: tangent leaf {i} is {tangents[i].DType.Name()} {tangents[i].ShapeText} but the primal is {inputs[i].DType.Name()} {inputs[i].ShapeText}");
+            level.Seed(inputs[i], tangents[i]);
+        }
+        var value = Interpreter.RunWith(level, () => f(def.Unflatten<TIn>(inputs)));
+        var (outputs, outDef) = Tree.Flatten(value);
+        var outTangents = Array.ConvertAll(outputs, o => level.TangentOf(o) ?? Tensor.ZerosLike(o));
+        return (value, outDef.Unflatten<TOut>(outTangents));
+    }
+
+    /// <summary>
+    /// Returns a function computing the scalar <paramref name="loss"/> and its gradient with respect to
+    /// every tensor leaf of the parameter tree, in the same tree shape.
+    /// </summary>
+    public static Func<TParams, (Tensor Value, TParams Grad)> ValueAndGrad<TParams>(Func<TParams, Tensor> loss) => parameters =>
+    {
+        var (value, pullback) = Vjp(loss, parameters);
+        RequireScalar("ValueAndGrad", value);
+        return (value, pullback(Tensor.OnesLike(value)));
+    };
+
+    /// <summary>
+    /// Like <see cref="ValueAndGrad{TParams}(Func{TParams, Tensor})"/> for a loss that also returns auxiliary
+    /// data (JAX's has_aux): the auxiliary value is passed through and not differentiated.
+    /// </summary>
+    public static Func<TParams, (Tensor Value, TAux Aux, TParams Grad)> ValueAndGrad<TParams, TAux>(Func<TParams, (Tensor Loss, TAux Aux)> loss) => parameters =>
+    {
+        TAux aux = default!;
+        var (value, pullback) = Vjp<TParams, Tensor>(p =>
+        {
+            var (l, a) = loss(p);
+            aux = a;
+            return l;
+        }, parameters);
+        RequireScalar("ValueAndGrad", value);
+        return (value, aux, pullback(Tensor.OnesLike(value)));
+    };
+
+    /// <summary>The gradient of a scalar function (JAX's grad), in the tree shape of its argument.</summary>
+    public static Func<TParams, TParams> Gradient<TParams>(Func<TParams, Tensor> f)
+    {
+        var valueAndGrad = ValueAndGrad(f);
+        return x => valueAndGrad(x).Grad;
+    }
+
+    /// <summary>The Jacobian by reverse mode (one pullback per output element): shape output.shape + input.shape.</summary>
+    public static Func<Tensor, Tensor> JacobianReverse(Func<Tensor, Tensor> f) => x =>
+    {
+        var (y, pullback) = Vjp(f, x);
+        var rows = new Tensor[y.Size];
+        for (var i = 0; i < rows.Length; i++) rows[i] = pullback(Tensor.BasisVector(y, i)).Reshape(-1);
+        return Tensor.Stack(rows, axis: 0).Reshape([.. y.ShapeArray, .. x.ShapeArray]);
+    };
+
+    /// <summary>The Jacobian by forward mode (one JVP per input element): shape output.shape + input.shape.</summary>
+    public static Func<Tensor, Tensor> JacobianForward(Func<Tensor, Tensor> f) => x =>
+    {
+        var columns = new Tensor[x.Size];
+        int[] yShape = [];
+        for (var j = 0; j < columns.Length; j++)
+        {
+            var (y, t) = Jvp(f, x, Tensor.BasisVector(x, j));
+            yShape = y.ShapeArray;
+            columns[j] = t.Reshape(-1);
+        }
+        if (columns.Length == 0) return Jacobian0(f, x);
+        return Tensor.Stack(columns, axis: 1).Reshape([.. yShape, .. x.ShapeArray]);
+    };
+
+    private static Tensor Jacobian0(Func<Tensor, Tensor> f, Tensor x)
+    {
+        var y = f(x);
+        return Tensor.Zeros(y.DType, [.. y.ShapeArray, .. x.ShapeArray]);
+    }
+
+    /// <summary>The Jacobian (reverse mode, JAX's jacrev).</summary>
+    public static Func<Tensor, Tensor> Jacobian(Func<Tensor, Tensor> f) => JacobianReverse(f);
+
+    /// <summary>The Hessian of a scalar function, forward-over-reverse: shape x.shape + x.shape.</summary>
+    public static Func<Tensor, Tensor> Hessian(Func<Tensor, Tensor> f) => JacobianForward(Gradient(f));
+
+    /// <summary>H·v for a scalar function without forming H: forward mode over the reverse-mode gradient.</summary>
+    public static TParams HessianVectorProduct<TParams>(Func<TParams, Tensor> f, TParams x, TParams v) =>
+        Jvp(Gradient(f), x, v).Tangent;
+
+    /// <summary>The same values as <paramref name="x"/>, treated as a constant by every transform.</summary>
+    public static Tensor StopGradient(Tensor x) => x.Alias();
+
+    private static void RequireScalar(string transform, Tensor value)
+    {
+        if (value.Rank != 0)
+            throw new ArgumentException($"{transform}: the loss must be a scalar (rank 0), but the function returned {value.DType.Name()} {value.ShapeText}; reduce it (e.g. .Sum() or .Mean()) or use Grad.Vjp");
+        if (!value.DType.IsFloat())
+            throw new ArgumentException($"{transform}: the loss must be float32 or float64, but the function returned {value.DType.Name()}");
+    }
+}
