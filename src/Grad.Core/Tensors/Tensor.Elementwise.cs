@@ -57,7 +57,7 @@ public sealed partial class Tensor
             _ => true,
         };
         if (!exact)
-            throw new ArgumentException($"{op}: the constant {value} is not a {like.DType.Name()} value, so it cannot be used with a {like.DType.Name()} {like.ShapeText} tensor; cast the tensor to float64 first");
+            throw new ArgumentException($"{op}: the constant {value} is not exactly representable as {like.DType.Name()}, so it cannot be used with the {like.DType.Name()} {like.ShapeText} tensor; cast the tensor to float64 first");
         return Scalar(value, like.DType);
     }
 }
