@@ -177,17 +177,34 @@ let ``two threads computing gradients at once each get their own answer`` () =
     assertAllClose 0.0 0.0 "thread A" expectedA results.[0]
     assertAllClose 0.0 0.0 "thread B" expectedB results.[1]
 
+/// Two shapes that broadcast to a random shape: each is a random suffix of it with random dims set to 1.
+let private broadcastPair (r: Random) =
+    let target = Array.init (r.Next(0, 4)) (fun _ -> r.Next(1, 4))
+    let operand () =
+        let keep = r.Next(0, target.Length + 1)
+        target.[target.Length - keep ..] |> Array.map (fun d -> if r.Next(2) = 0 then 1 else d)
+    operand (), operand ()
+
 [<Fact>]
-let ``broadcasting gradients are summed back to each operand's shape`` () =
+let ``binary operators broadcast by numpy's rules and sum gradients back to each operand's shape`` () =
     let ops : (string * (Tensor -> Tensor -> Tensor)) list =
-        [ "+", (+); "-", (-); "*", (*); "/", (fun a b -> a / (b * b + 1.0)) ]
-    let shapes = [ [| 3; 1 |], [| 4 |]; [||], [| 2; 3 |]; [| 2; 1; 4 |], [| 3; 1 |]; [| 1 |], [| 5 |] ]
-    for name, op in ops do
-        for sa, sb in shapes do
-            let a = randomTensor 1 -1.0 1.0 sa
-            let b = randomTensor 2 -1.0 1.0 sb
+        [ "+", (+); "-", (-); "*", (*); "/", (fun a b -> a / (b * b + 1.0)); "(a+b)(a-b)", (fun a b -> (a + b) * (a - b)) ]
+    let property seed =
+        let r = Random(seed)
+        let (sa, sb) = broadcastPair r
+        for name, op in ops do
+            let a = randomTensor (seed + 1) -1.0 1.0 sa
+            let b = randomTensor (seed + 2) -1.0 1.0 sb
+            let y = op a b
+            // The result has the broadcast shape, and every element equals the op on the broadcast elements.
+            let expected = Array.init (max sa.Length sb.Length) (fun i ->
+                let pick (s: int[]) = let j = i - (max sa.Length sb.Length - s.Length) in if j < 0 then 1 else s.[j]
+                max (pick sa) (pick sb))
+            Assert.Equal<int[]>(expected, y.Shape)
             try GradCheck.Assert(Func<Tensor[], Tensor>(fun xs -> op xs.[0] xs.[1]), a, b)
             with e -> failwithf "%s on %A and %A: %s" name sa sb e.Message
+    FsCheck.Check.One(FsCheck.Config.QuickThrowOnFailure.WithMaxTest(60).WithQuietOnSuccess(true),
+                      FsCheck.FSharp.Prop.forAll (FsCheck.FSharp.Arb.fromGen (FsCheck.FSharp.Gen.choose (0, 1000000))) property)
 
 [<Fact>]
 let ``mismatched broadcast names the op, shapes and dtypes`` () =
