@@ -54,18 +54,14 @@ internal static class SpecialFunctions
 
     private static double ErfSeries(double x)
     {
-        // x² = hi + lo exactly. The terms are built with 2·hi; the nth carries a factor (1 + lo/hi)ⁿ too few,
-        // which the first-order correction (lo/hi)·Σ n·termₙ restores (otherwise the error grows like x² ulps).
-        var hi = x * x;
-        var lo = Math.FusedMultiplyAdd(x, x, -hi);
-        double term = x, sum = x, weighted = 0;
+        // termₙ = 2ⁿ x^(2n+1) / (1·3·…·(2n+1)), so termₙ = termₙ₋₁ · 2x² / (2n+1).
+        var twoX2 = 2 * x * x;
+        double term = x, sum = x;
         for (var n = 1; term > sum * 1e-17; n++)
         {
-            term *= 2 * hi / (2 * n + 1);
+            term *= twoX2 / (2 * n + 1);
             sum += term;
-            weighted += n * term;
         }
-        if (hi > 0) sum += lo / hi * weighted;
         return TwoOverSqrtPi * ExpMinusSquare(x) * sum;
     }
 
