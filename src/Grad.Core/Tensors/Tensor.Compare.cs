@@ -24,6 +24,8 @@ public sealed partial class Tensor
                 if (equalNan && double.IsNaN(a) && double.IsNaN(b)) continue;
                 return false;
             }
+            // An infinity is close only to itself (handled above); the formula alone would call inf close to −inf.
+            if (double.IsInfinity(a) || double.IsInfinity(b)) return false;
             if (!(Math.Abs(a - b) <= atol + rtol * Math.Abs(b))) return false;
         }
         return true;
