@@ -33,6 +33,8 @@ public static class PrimitiveRegistry
         ConcatOp.Instance,
         // Contraction
         MatMulOp.Instance,
+        // User-defined derivatives
+        CustomVjpOp.Instance,
     ];
 
     /// <summary>The primitive with the given name.</summary>
