@@ -70,6 +70,8 @@ internal static class TypeNames
     public static string Short(Type type)
     {
         var name = type.Name;
+        // C# and F# anonymous types get compiler names like <>f__AnonymousType0`2.
+        if (name.StartsWith("<>f__AnonymousType", StringComparison.Ordinal)) return "anonymous";
         var tick = name.IndexOf('`', StringComparison.Ordinal);
         return tick < 0 ? name : name[..tick];
     }
