@@ -40,6 +40,13 @@ type Link(w: Tensor) =
     member _.W = w
     member val Next: objnull = null with get, set
 
+/// Public fields count like properties.
+[<Struct>]
+type Fields =
+    val W: Tensor
+    val Steps: int
+    new(w, steps) = { W = w; Steps = steps }
+
 /// F# unions are classes per case with a constructor taking the fields.
 type Layer =
     | Dense of weight: Tensor * bias: (Tensor | null)
@@ -160,6 +167,7 @@ let ``every node kind round-trips to the same concrete type`` () =
           "ValueSome", 1, box (ValueSome(t ()))
           "ValueNone", 0, box (ValueNone: Tensor voption)
           "anonymous record", 1, box {| W = t (); Steps = 4 |}
+          "struct with public fields", 1, box (Fields(t (), 4))
           "F# union", 3, box [ Dense(t (), t ()); Act "relu"; Dense(t (), null) ] ]
     for name, leafCount, tree in cases do
         assertRoundTrips name tree

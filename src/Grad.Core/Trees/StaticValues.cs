@@ -72,6 +72,8 @@ internal static class TypeNames
         var name = type.Name;
         // C# and F# anonymous types get compiler names like <>f__AnonymousType0`2.
         if (name.StartsWith("<>f__AnonymousType", StringComparison.Ordinal)) return "anonymous";
+        // The compiler's read-only lists behind collection expressions: <>z__ReadOnlyArray`1 and the like.
+        if (name.StartsWith("<>z__", StringComparison.Ordinal)) name = name[5..];
         var tick = name.IndexOf('`', StringComparison.Ordinal);
         return tick < 0 ? name : name[..tick];
     }
