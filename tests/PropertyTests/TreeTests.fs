@@ -70,6 +70,8 @@ let private roundTrips (tree: obj | null) =
     let back: objnull = def.Unflatten<obj>(leaves)
     let leaves2, def2 = flatten back
     def2 = def
+    && Tree.SameStructure(def, def2)
+    && def2.GetHashCode() = def.GetHashCode()
     && def.LeafCount = leaves.Length
     && Array.forall2 (fun (a: Tensor) b -> Object.ReferenceEquals(a, b)) leaves leaves2
     && (match tree, back with

@@ -30,6 +30,14 @@ public static class Tree
     /// <summary>Whether two trees have the same structure: node types, keys, static values and leaf positions.</summary>
     public static bool SameStructure(object? a, object? b) => Structure(a).Equals(Structure(b));
 
+    /// <summary>Whether two structures are equal (as <see cref="TreeDef.Equals(TreeDef?)"/>).</summary>
+    public static bool SameStructure(TreeDef a, TreeDef b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        return a.Equals(b);
+    }
+
     /// <summary>A tree of the same structure with <paramref name="f"/> applied to every leaf.</summary>
     public static T Map<T>(T tree, Func<Tensor, Tensor> f)
     {

@@ -20,7 +20,6 @@ public sealed class TreeDef : IEquatable<TreeDef>
     // comparing and printing are loops over this array, never recursion over the tree.
     private readonly TreeNode[] _nodes;
     private string? _description;
-    private int? _hash;
 
     internal TreeDef(TreeNode[] nodes, int leafCount)
     {
@@ -112,9 +111,7 @@ public sealed class TreeDef : IEquatable<TreeDef>
     public override bool Equals(object? obj) => Equals(obj as TreeDef);
 
     /// <inheritdoc/>
-    public override int GetHashCode() => _hash ??= ComputeHash();
-
-    private int ComputeHash()
+    public override int GetHashCode()
     {
         // Static values are left out: equal trees must hash alike, and static equality is looser than their hash codes.
         var hash = new HashCode();
