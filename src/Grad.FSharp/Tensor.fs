@@ -270,10 +270,10 @@ module Tensor =
     /// x ≠ value, elementwise.
     let neScalar (value: float) (x: Tensor) : Tensor = x.Ne value
 
-    /// x &lt; other, elementwise with broadcasting.
+    /// x < other, elementwise with broadcasting.
     let lt (other: Tensor) (x: Tensor) : Tensor = x.Lt other
 
-    /// x &lt; value, elementwise.
+    /// x < value, elementwise.
     let ltScalar (value: float) (x: Tensor) : Tensor = x.Lt value
 
     /// x ≤ other, elementwise with broadcasting.
