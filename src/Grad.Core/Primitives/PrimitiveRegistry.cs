@@ -24,6 +24,11 @@ public static class PrimitiveRegistry
         DivOp.Instance,
         // Reductions
         SumOp.Instance,
+        MaxOp.Instance,
+        ProdOp.Instance,
+        ArgMaxOp.Instance,
+        ArgMinOp.Instance,
+        LogSoftmaxOp.Instance,
         // Movement
         BroadcastToOp.Instance,
         ReshapeOp.Instance,
