@@ -36,6 +36,9 @@ public static class PrimitiveRegistry
         SliceOp.Instance,
         PadOp.Instance,
         ConcatOp.Instance,
+        FlipOp.Instance,
+        GatherOp.Instance,
+        ScatterAddOp.Instance,
         // Contraction
         MatMulOp.Instance,
     ];
