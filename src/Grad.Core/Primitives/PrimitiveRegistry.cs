@@ -41,6 +41,8 @@ public static class PrimitiveRegistry
         ScatterAddOp.Instance,
         // Contraction
         MatMulOp.Instance,
+        // User-defined derivatives
+        CustomVjpOp.Instance,
     ];
 
     /// <summary>The primitive with the given name.</summary>

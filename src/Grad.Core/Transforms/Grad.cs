@@ -137,6 +137,19 @@ public static class Grad
     /// <summary>The same values as <paramref name="x"/>, treated as a constant by every transform.</summary>
     public static Tensor StopGradient(Tensor x) => x.Alias();
 
+    /// <summary>
+    /// Wraps <paramref name="f"/> so that reverse mode uses <paramref name="vjp"/> instead of differentiating
+    /// f's body (JAX's custom_vjp). The rule gets (inputs, output, output cotangent) and returns one cotangent
+    /// per input; write it in tensor ops so that higher derivatives work.
+    /// </summary>
+    public static Func<Tensor[], Tensor> CustomVjp(Func<Tensor[], Tensor> f, Func<Tensor[], Tensor, Tensor, Tensor[]> vjp)
+    {
+        ArgumentNullException.ThrowIfNull(f);
+        ArgumentNullException.ThrowIfNull(vjp);
+        var p = new CustomVjpParams(f, vjp);
+        return x => CustomVjpOp.Instance.Bind(p, x);
+    }
+
     private static void RequireScalar(string transform, Tensor value)
     {
         if (value.Rank != 0)
