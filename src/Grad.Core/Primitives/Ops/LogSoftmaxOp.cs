@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Numerics.Tensors;
 
 namespace Autodiff;
 
@@ -44,14 +45,19 @@ public sealed class LogSoftmaxOp : Primitive
         var lines = n == 0 ? 0 : src.Length / n;
         ParallelKernel.For(lines, 4 * n, (start, count) =>
         {
+            if (inner == 1)
+            {
+                var exps = new T[n];
+                for (var line = start; line < start + count; line++) Contiguous(src.AsSpan(line * n, n), dst.AsSpan(line * n, n), exps);
+                return;
+            }
             for (var line = start; line < start + count; line++)
             {
                 var (o, i) = Math.DivRem(line, inner);
                 var first = o * n * inner + i;
                 var m = src[first];
                 for (var k = 1; k < n; k++) m = T.Max(m, src[first + k * inner]);
-                // An infinite max (all −∞, or a +∞) cannot be subtracted; shifting by 0 is as good as any.
-                if (!T.IsFinite(m)) m = T.Zero;
+                m = Shift(m);
                 var sum = T.Zero;
                 for (var k = 0; k < n; k++) sum += T.Exp(src[first + k * inner] - m);
                 var logSum = T.Log(sum);
@@ -60,6 +66,17 @@ public sealed class LogSoftmaxOp : Primitive
         });
         return Tensor.Wrap(dst, x.ShapeArray);
     }
+
+    /// <summary>One line along the last axis, with vectorised primitives: y = (x − m) − log Σ exp(x − m).</summary>
+    private static void Contiguous<T>(ReadOnlySpan<T> x, Span<T> y, Span<T> exps) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        TensorPrimitives.Subtract(x, Shift(TensorPrimitives.Max(x)), y);
+        TensorPrimitives.Exp(y, exps);
+        TensorPrimitives.Subtract(y, T.Log(TensorPrimitives.Sum<T>(exps)), y);
+    }
+
+    /// <summary>The max to subtract; an infinite max (all −∞, or a +∞) cannot be subtracted, and shifting by 0 is as good as any.</summary>
+    private static T Shift<T>(T max) where T : IFloatingPointIeee754<T> => T.IsFinite(max) ? max : T.Zero;
 
     /// <inheritdoc/>
     public override Tensor Jvp(Tensor[] x, Tensor?[] tx, Tensor y, OpParams p)
