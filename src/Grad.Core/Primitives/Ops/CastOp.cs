@@ -1,0 +1,99 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace Autodiff;
+
+/// <summary>Parameters of a cast: the target dtype.</summary>
+public sealed record CastParams(DType To) : OpParams;
+
+/// <summary>
+/// y = x converted to another dtype. Between float dtypes the derivative is the identity (the tangent is
+/// cast forward, the cotangent back); to or from int32 and bool there is no derivative.
+/// </summary>
+/// <remarks>
+/// Float to int32 truncates toward zero and saturates (NaN becomes 0); to bool, nonzero (and NaN) is true;
+/// bool to a number is 0 or 1. A cast from bool is how a comparison mask becomes a constant float tensor.
+/// </remarks>
+public sealed class CastOp : Primitive
+{
+    /// <summary>The single instance.</summary>
+    public static readonly CastOp Instance = new();
+
+    private CastOp() : base("cast") { }
+
+    /// <inheritdoc/>
+    public override int Arity => 1;
+
+    /// <inheritdoc/>
+    /// <remarks>float64 → float64, because derivative checks run in float64; the float32 round trip has its own tests.</remarks>
+    public override OpDomain Domain { get; } = OpDomain.Unary(-3, 3, p: new CastParams(DType.Float64));
+
+    /// <inheritdoc/>
+    protected internal override Tensor Evaluate(Tensor[] x, OpParams p)
+    {
+        var input = x[0];
+        var to = ((CastParams)p).To;
+        var data = input.RawData switch
+        {
+            float[] s => FromNumbers(s, to),
+            double[] s => FromNumbers(s, to),
+            int[] s => FromNumbers(s, to),
+            bool[] s => FromBools(s, to),
+            _ => throw new InvalidOperationException($"{Name}: unsupported storage for {input.DType.Name()} {input.ShapeText}"),
+        };
+        return new Tensor(data, input.ShapeArray);
+    }
+
+    private static Array FromNumbers<TFrom>(TFrom[] src, DType to) where TFrom : unmanaged, INumber<TFrom>
+    {
+        switch (to)
+        {
+            case DType.Float32: return Convert<TFrom, float>(src, saturate: false);
+            case DType.Float64: return Convert<TFrom, double>(src, saturate: false);
+            case DType.Int32: return Convert<TFrom, int>(src, saturate: true);
+            default:
+                var bools = new bool[src.Length];
+                for (var i = 0; i < src.Length; i++) bools[i] = src[i] != TFrom.Zero;
+                return bools;
+        }
+    }
+
+    private static TTo[] Convert<TFrom, TTo>(TFrom[] src, bool saturate)
+        where TFrom : unmanaged, INumber<TFrom> where TTo : unmanaged, INumber<TTo>
+    {
+        var dst = new TTo[src.Length];
+        if (saturate) TensorPrimitives.ConvertSaturating<TFrom, TTo>(src, dst);
+        else TensorPrimitives.ConvertTruncating<TFrom, TTo>(src, dst);
+        return dst;
+    }
+
+    private static Array FromBools(bool[] src, DType to)
+    {
+        var dst = DTypes.Allocate(to, src.Length);
+        for (var i = 0; i < src.Length; i++)
+        {
+            switch (dst)
+            {
+                case float[] f: f[i] = src[i] ? 1f : 0f; break;
+                case double[] d: d[i] = src[i] ? 1.0 : 0.0; break;
+                case int[] n: n[i] = src[i] ? 1 : 0; break;
+                case bool[] b: b[i] = src[i]; break;
+            }
+        }
+        return dst;
+    }
+
+    /// <inheritdoc/>
+    public override Tensor Jvp(Tensor[] x, Tensor?[] tx, Tensor y, OpParams p) => tx[0]!.Cast(y.DType);
+
+    /// <inheritdoc/>
+    /// <remarks>Null for an int32 or bool input: it has no derivative.</remarks>
+    public override Tensor?[] Vjp(Tensor gy, Tensor[] x, Tensor y, OpParams p) =>
+        [x[0].DType.IsFloat() ? gy.Cast(x[0].DType) : null];
+}
+
+public sealed partial class Tensor
+{
+    /// <summary>This tensor converted to <paramref name="dtype"/> (this same tensor if it already has it); differentiable between float dtypes.</summary>
+    public Tensor Cast(DType dtype) => dtype == DType ? this : CastOp.Instance.Bind(new CastParams(dtype), this);
+}
