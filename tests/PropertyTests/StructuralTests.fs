@@ -35,7 +35,7 @@ let private throwsWith<'e when 'e :> exn> (parts: string list) (action: unit -> 
 // ---- derivatives of the composites ----
 
 [<Fact>]
-let ``mean, var and logsumexp over random axes pass the gradient check`` () =
+let ``mean, var, std and logsumexp over random axes pass the gradient check`` () =
     forSeeds 40 (fun s ->
         let shape = s.Shape(1, 3)
         let axes = someAxes s shape.Length
@@ -45,6 +45,9 @@ let ``mean, var and logsumexp over random axes pass the gradient check`` () =
         GradCheck.Assert(fn (fun (p: Tensor[]) -> p.[0].Mean(axes, keep)), x)
         if correction < float (Array.fold (fun n a -> n * shape.[(a + shape.Length) % shape.Length]) 1 axes) then
             GradCheck.Assert(fn (fun (p: Tensor[]) -> p.[0].Var(axes, keep, correction)), x)
+            // std is smooth only away from std = 0, i.e. where the reduced rows have two distinct values
+            if (x.Var(axes).Min()).Item<float>() > 1e-3 then
+                GradCheck.Assert(fn (fun (p: Tensor[]) -> p.[0].Std(axes, keep, correction)), x)
         GradCheck.Assert(fn (fun (p: Tensor[]) -> p.[0].LogSumExp(axes, keep)), x))
 
 [<Fact>]
@@ -101,6 +104,11 @@ let ``softmax is shift-invariant: at 1e4 it equals the direct formula at the shi
         assertAllClose 1e-9 1e-9 "log_softmax" (doubles (direct.Log())) (doubles (large.LogSoftmax(axis)))
         assertAllClose 1e-12 0.0 "logsumexp" (doubles (small.Exp().Sum([| axis |]).Log() + 1e4)) (doubles (large.LogSumExp(axis))))
 
+[<Fact>]
+let ``logsumexp treats −∞ as exp = 0: a row of −∞ gives −∞, not NaN`` () =
+    let x = float64s [| 2; 2 |] [| -infinity; -infinity; -infinity; 0.0 |]
+    Assert.Equal<float[]>([| -infinity; 0.0 |], doubles (x.LogSumExp(1)))
+
 // ---- reductions: values by their definitions ----
 
 [<Fact>]
@@ -134,7 +142,7 @@ let ``tied maxima and minima share the gradient equally`` () =
     Assert.Equal<float[]>([| 1.0; 0.0; 0.0; 0.0; 0.5; 0.0; 0.5; 0.0 |], doubles gMin)
 
 [<Fact>]
-let ``var is the mean of squares minus the square of the mean, rescaled by the correction`` () =
+let ``var is the mean of squares minus the square of the mean, rescaled by the correction, and std squared`` () =
     forSeeds 30 (fun s ->
         let shape = s.Shape(1, 3)
         let axes = someAxes s shape.Length
@@ -142,6 +150,7 @@ let ``var is the mean of squares minus the square of the mean, rescaled by the c
         let n = float (x.Size / (x.Sum(axes, true)).Size)
         let population = (x * x).Mean(axes) - x.Mean(axes) * x.Mean(axes)
         assertAllClose 1e-9 1e-12 "var" (doubles population) (doubles (x.Var(axes)))
+        assertAllClose 1e-12 0.0 "std²" (doubles (x.Var(axes, true))) (doubles (x.Std(axes, true).Square()))
         if n > 1.0 then
             assertAllClose 1e-9 1e-12 "var, correction 1" (doubles (population * (n / (n - 1.0)))) (doubles (x.Var(axes, false, 1.0))))
 

@@ -1,5 +1,3 @@
-using System.Numerics;
-
 namespace Autodiff;
 
 // Reductions composed from primitives: no derivative rules here, the primitives' rules compose.
@@ -53,6 +51,19 @@ public sealed partial class Tensor
         return (deviation * deviation).Sum(a, keepDims) / (Count(a) - correction);
     }
 
+    /// <summary>The standard deviation of all elements, √(Σ(x − mean)² / n), as a scalar.</summary>
+    public Tensor Std() => Std(Shapes.AllAxes(Rank), keepDims: false);
+
+    /// <summary>The standard deviation over <paramref name="axes"/>, √(Σ(x − mean)² / n), dropping them.</summary>
+    public Tensor Std(params int[] axes) => Std(axes, keepDims: false);
+
+    /// <summary>
+    /// The standard deviation over <paramref name="axes"/>, √var with <see cref="Var(int[], bool, double)"/>'s
+    /// <paramref name="correction"/>. Its derivative (x − mean) / ((n − correction)·std) is infinite where std = 0.
+    /// </summary>
+    public Tensor Std(int[] axes, bool keepDims, double correction = 0) =>
+        Var(Shapes.Axes("std", axes, Rank, Dims), keepDims, correction).Sqrt();
+
     /// <summary>log Σ exp(x) over all elements, as a scalar, computed stably.</summary>
     public Tensor LogSumExp() => LogSumExp(Shapes.AllAxes(Rank), keepDims: false);
 
@@ -67,7 +78,9 @@ public sealed partial class Tensor
     {
         var a = Shapes.Axes("logsumexp", axes, Rank, Dims);
         RequireFloat("logsumexp");
-        var m = FiniteOrZero(Grad.StopGradient(Max(a, keepDims: true)));
+        // The shift m must be finite to be subtracted (an all −∞ row has max −∞); any finite shift gives the same value.
+        var max = Grad.StopGradient(Max(a, keepDims: true));
+        var m = Where(max.Abs().Lt(double.PositiveInfinity), max, 0.0);
         var result = m + (this - m).Exp().Sum(a, keepDims: true).Log();
         return keepDims ? result : result.Reshape(Shapes.Reduced(Dims, a, keepDims: false));
     }
@@ -81,17 +94,5 @@ public sealed partial class Tensor
         var count = 1;
         foreach (var a in axes) count *= Dims[a];
         return count;
-    }
-
-    /// <summary>A constant copy with infinities and NaNs replaced by 0: a shift for log-sum-exp that is always safe to subtract.</summary>
-    private static Tensor FiniteOrZero(Tensor constant) =>
-        constant.DType == DType.Float32 ? FiniteOrZero<float>(constant) : FiniteOrZero<double>(constant);
-
-    private static Tensor FiniteOrZero<T>(Tensor constant) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var values = constant.ToArray<T>();
-        for (var i = 0; i < values.Length; i++)
-            if (!T.IsFinite(values[i])) values[i] = T.Zero;
-        return Wrap(values, constant.ShapeArray);
     }
 }

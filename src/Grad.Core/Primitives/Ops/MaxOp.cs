@@ -1,4 +1,3 @@
-using System.Numerics;
 using System.Numerics.Tensors;
 
 namespace Autodiff;
@@ -39,24 +38,13 @@ public sealed class MaxOp : Reduction
     }
 
     /// <summary>
-    /// mask / count shaped like x: 1/k at each of the k maxima of a reduced row, 0 elsewhere. Computed outside
-    /// every transform, so it is a constant: it is piecewise constant in x, so its derivative is zero anyway.
+    /// mask / count shaped like x: 1/k at each of the k maxima of a reduced row, 0 elsewhere. The mask comes from a
+    /// comparison with a constant copy of y, so no transform differentiates it: it is piecewise constant in x.
     /// </summary>
-    private static Tensor TieWeights(Tensor x, Tensor y, ReduceParams p) => Interpreter.RunWith<Tensor>(null, () =>
+    private static Tensor TieWeights(Tensor x, Tensor y, ReduceParams p)
     {
-        var mask = EqualMask(x, BroadcastBack(y, x, p));
+        var mask = x.Eq(BroadcastBack(Grad.StopGradient(y), x, p)).Cast(x.DType);
         return mask / BroadcastBack(mask.Sum(p.Axes, keepDims: true), x, p);
-    });
-
-    /// <summary>1 where a == b and 0 elsewhere, in the float dtype of a (same shape and dtype).</summary>
-    private static Tensor EqualMask(Tensor a, Tensor b) => a.DType == DType.Float32 ? EqualMask<float>(a, b) : EqualMask<double>(a, b);
-
-    private static Tensor EqualMask<T>(Tensor a, Tensor b) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var (sa, sb) = (a.Data<T>(), b.Data<T>());
-        var mask = new T[sa.Length];
-        for (var i = 0; i < mask.Length; i++) mask[i] = sa[i] == sb[i] ? T.One : T.Zero;
-        return Tensor.Wrap(mask, a.ShapeArray);
     }
 }
 
