@@ -25,8 +25,7 @@ public static class Grad
         TIn Pullback(TOut cotangent)
         {
             var (seeds, seedDef) = Tree.Flatten(cotangent);
-            if (seeds.Length != outputs.Length)
-                throw new ArgumentException($"Vjp pullback: cotangent tree {seedDef} does not match the output tree {outDef}");
+            Tree.RequireSame("Vjp pullback", ("output", outDef), ("cotangent", seedDef));
             return def.Unflatten<TIn>(level.Pullback(outputs, seeds, inputs));
         }
 
@@ -42,8 +41,7 @@ public static class Grad
         ArgumentNullException.ThrowIfNull(f);
         var (leaves, def) = Tree.Flatten(x);
         var (tangents, tangentDef) = Tree.Flatten(v);
-        if (tangents.Length != leaves.Length)
-            throw new ArgumentException($"Jvp: tangent tree {tangentDef} does not match the input tree {def}");
+        Tree.RequireSame("Jvp", ("input", def), ("tangent", tangentDef));
         var level = new JvpInterpreter(Interpreter.Current);
         var inputs = Array.ConvertAll(leaves, leaf => IdentityOp.Instance.Bind(OpParams.None, leaf));
         for (var i = 0; i < inputs.Length; i++)
