@@ -51,6 +51,11 @@ public static class PrimitiveRegistry
         WhereOp.Instance,
         // Reductions
         SumOp.Instance,
+        MaxOp.Instance,
+        ProdOp.Instance,
+        ArgMaxOp.Instance,
+        ArgMinOp.Instance,
+        LogSoftmaxOp.Instance,
         // Movement
         BroadcastToOp.Instance,
         ReshapeOp.Instance,
@@ -58,6 +63,9 @@ public static class PrimitiveRegistry
         SliceOp.Instance,
         PadOp.Instance,
         ConcatOp.Instance,
+        FlipOp.Instance,
+        GatherOp.Instance,
+        ScatterAddOp.Instance,
         // Contraction
         MatMulOp.Instance,
         // User-defined derivatives
