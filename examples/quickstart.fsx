@@ -13,7 +13,7 @@ let kx, kNoise = Key.create 0 |> Key.split
 let x = Tensor.normal kx [| 256; 2 |]
 let trueW = Tensor.fromArrayFloat32 [| 2.0f; -3.0f |] [| 2 |]
 let y = (x |> Tensor.matmul trueW) + 0.5 + 0.01 * Tensor.normal kNoise [| 256 |]
-let loss (m: Linear) = (predict m x - y |> Tensor.square |> Tensor.sum) / 256.0
+let loss (m: Linear) = predict m x - y |> Tensor.square |> Tensor.mean
 
 // Gradient descent: the gradient comes back as a Linear, and Tree.map2 updates every leaf.
 let train (m: Linear) (step: int) =

@@ -16,7 +16,8 @@ open Autodiff
 /// (<c>elu x</c>, <c>eluWith alpha x</c>; <c>uniform key shape</c>, <c>uniformWith key shape low high dtype</c>), and so does
 /// the fuller overload of a creation function (<c>zeros shape</c>, <c>zerosWith dtype shape</c>).</item>
 /// <item>Overloads differing in operand type are suffixed: <c>…Scalar</c> takes a float constant for a tensor operand
-/// (<c>gt y x</c>, <c>gtScalar 0.0 x</c>); reductions have <c>sum x</c>, <c>sumAxes axes x</c> and <c>sumKeepDims axes x</c>.</item>
+/// (<c>gt y x</c>, <c>gtScalar 0.0 x</c>); reductions have <c>sum x</c>, <c>sumAxes axes x</c> and <c>sumKeepDims axes x</c>,
+/// and an overload taking one axis is <c>…Axis</c> (<c>argMax x</c>, <c>argMaxAxis 1 x</c>, <c>argMaxKeepDims 1 x</c>).</item>
 /// </list>
 /// Arithmetic uses the C# operators, which F# sees directly: <c>x + y</c>, <c>x * 2.0</c>, <c>2.0 * x</c>, <c>-x</c>.
 /// </remarks>
@@ -323,6 +324,105 @@ module Tensor =
     /// The sum over the given axes, which are kept with size 1.
     let sumKeepDims (axes: int[]) (x: Tensor) : Tensor = x.Sum(axes, true)
 
+    /// The mean Σx / n of all elements, as a scalar.
+    let mean (x: Tensor) : Tensor = x.Mean()
+
+    /// The mean Σx / n over the given axes, which are removed.
+    let meanAxes (axes: int[]) (x: Tensor) : Tensor = x.Mean axes
+
+    /// The mean Σx / n over the given axes, which are kept with size 1.
+    let meanKeepDims (axes: int[]) (x: Tensor) : Tensor = x.Mean(axes, true)
+
+    /// The product of all elements, as a scalar.
+    let prod (x: Tensor) : Tensor = x.Prod()
+
+    /// The product over the given axes, which are removed.
+    let prodAxes (axes: int[]) (x: Tensor) : Tensor = x.Prod axes
+
+    /// The product over the given axes, which are kept with size 1.
+    let prodKeepDims (axes: int[]) (x: Tensor) : Tensor = x.Prod(axes, true)
+
+    /// The maximum (tied maxima share the gradient) of all elements, as a scalar.
+    let max (x: Tensor) : Tensor = x.Max()
+
+    /// The maximum (tied maxima share the gradient) over the given axes, which are removed.
+    let maxAxes (axes: int[]) (x: Tensor) : Tensor = x.Max axes
+
+    /// The maximum (tied maxima share the gradient) over the given axes, which are kept with size 1.
+    let maxKeepDims (axes: int[]) (x: Tensor) : Tensor = x.Max(axes, true)
+
+    /// The minimum (tied minima share the gradient) of all elements, as a scalar.
+    let min (x: Tensor) : Tensor = x.Min()
+
+    /// The minimum (tied minima share the gradient) over the given axes, which are removed.
+    let minAxes (axes: int[]) (x: Tensor) : Tensor = x.Min axes
+
+    /// The minimum (tied minima share the gradient) over the given axes, which are kept with size 1.
+    let minKeepDims (axes: int[]) (x: Tensor) : Tensor = x.Min(axes, true)
+
+    /// log Σ exp(x), computed stably, of all elements, as a scalar.
+    let logSumExp (x: Tensor) : Tensor = x.LogSumExp()
+
+    /// log Σ exp(x), computed stably, over the given axes, which are removed.
+    let logSumExpAxes (axes: int[]) (x: Tensor) : Tensor = x.LogSumExp axes
+
+    /// log Σ exp(x), computed stably, over the given axes, which are kept with size 1.
+    let logSumExpKeepDims (axes: int[]) (x: Tensor) : Tensor = x.LogSumExp(axes, true)
+
+    /// The population variance Σ(x − mean)² / n of all elements, as a scalar.
+    let var (x: Tensor) : Tensor = x.Var()
+
+    /// The population variance Σ(x − mean)² / n over the given axes, which are removed.
+    let varAxes (axes: int[]) (x: Tensor) : Tensor = x.Var axes
+
+    /// The population variance Σ(x − mean)² / n over the given axes, which are kept with size 1.
+    let varKeepDims (axes: int[]) (x: Tensor) : Tensor = x.Var(axes, true)
+
+    /// The variance Σ(x − mean)² / (n − correction) over the given axes, kept with size 1 when `keepDims` (1 is Bessel's correction).
+    let varWith (axes: int[]) (keepDims: bool) (correction: float) (x: Tensor) : Tensor = x.Var(axes, keepDims, correction)
+
+    /// The population standard deviation √(Σ(x − mean)² / n) of all elements, as a scalar.
+    let std (x: Tensor) : Tensor = x.Std()
+
+    /// The population standard deviation √(Σ(x − mean)² / n) over the given axes, which are removed.
+    let stdAxes (axes: int[]) (x: Tensor) : Tensor = x.Std axes
+
+    /// The population standard deviation √(Σ(x − mean)² / n) over the given axes, which are kept with size 1.
+    let stdKeepDims (axes: int[]) (x: Tensor) : Tensor = x.Std(axes, true)
+
+    /// The standard deviation √(Σ(x − mean)² / (n − correction)) over the given axes, kept with size 1 when `keepDims`.
+    let stdWith (axes: int[]) (keepDims: bool) (correction: float) (x: Tensor) : Tensor = x.Std(axes, keepDims, correction)
+
+    /// The int32 flat index of the largest element (the first on ties), as a scalar.
+    let argMax (x: Tensor) : Tensor = x.ArgMax()
+
+    /// The int32 index of the largest element along `axis` (the first on ties); the axis is removed.
+    let argMaxAxis (axis: int) (x: Tensor) : Tensor = x.ArgMax axis
+
+    /// The int32 index of the largest element along `axis` (the first on ties); the axis is kept with size 1.
+    let argMaxKeepDims (axis: int) (x: Tensor) : Tensor = x.ArgMax(axis, true)
+
+    /// The int32 flat index of the smallest element (the first on ties), as a scalar.
+    let argMin (x: Tensor) : Tensor = x.ArgMin()
+
+    /// The int32 index of the smallest element along `axis` (the first on ties); the axis is removed.
+    let argMinAxis (axis: int) (x: Tensor) : Tensor = x.ArgMin axis
+
+    /// The int32 index of the smallest element along `axis` (the first on ties); the axis is kept with size 1.
+    let argMinKeepDims (axis: int) (x: Tensor) : Tensor = x.ArgMin(axis, true)
+
+    /// softmax along the last axis: exp(x) / Σ exp(x), computed stably.
+    let softmax (x: Tensor) : Tensor = x.Softmax()
+
+    /// softmax along `axis`: exp(x) / Σ exp(x), computed stably.
+    let softmaxWith (axis: int) (x: Tensor) : Tensor = x.Softmax axis
+
+    /// log softmax along the last axis: x − log Σ exp(x), computed stably.
+    let logSoftmax (x: Tensor) : Tensor = x.LogSoftmax()
+
+    /// log softmax along `axis`: x − log Σ exp(x), computed stably.
+    let logSoftmaxWith (axis: int) (x: Tensor) : Tensor = x.LogSoftmax axis
+
     // ---- Linear algebra ----
 
     /// The matrix product x·w with numpy's rules (1-D operands promoted, batch axes broadcast).
@@ -363,11 +463,32 @@ module Tensor =
     /// Inserts a size-1 axis at `axis` (negative counts from the end of the result).
     let unsqueeze (axis: int) (x: Tensor) : Tensor = x.Unsqueeze axis
 
+    /// Removes every size-1 axis.
+    let squeeze (x: Tensor) : Tensor = x.Squeeze()
+
+    /// Removes the given axes, each of which must have size 1.
+    let squeezeAxes (axes: int[]) (x: Tensor) : Tensor = x.Squeeze axes
+
+    /// The elements as a vector (a scalar becomes a 1-vector).
+    let flatten (x: Tensor) : Tensor = x.Flatten()
+
+    /// Merges axes startAxis to endAxis (inclusive; negative counts from the end) into one.
+    let flattenAxes (startAxis: int) (endAxis: int) (x: Tensor) : Tensor = x.Flatten(startAxis, endAxis)
+
+    /// Reverses the order of elements along every axis.
+    let flip (x: Tensor) : Tensor = x.Flip()
+
+    /// Reverses the order of elements along the given axes.
+    let flipAxes (axes: int[]) (x: Tensor) : Tensor = x.Flip axes
+
     /// Elements start to stop (exclusive) along `axis`, Python's rules for negative and out-of-range indices.
     let slice (axis: int) (start: int) (stop: int) (x: Tensor) : Tensor = x.Slice(axis, start, stop)
 
     /// Elements start to stop (exclusive; None for the end) every `step` along `axis`.
     let sliceWith (axis: int) (start: int) (stop: int option) (step: int) (x: Tensor) : Tensor = x.Slice(axis, start, Option.toNullable stop, step)
+
+    /// numpy's x[start:stop:step, ...]: one (start, stop, step) per leading axis, None for a default bound, negative steps walk backwards.
+    let sliceAxes (perAxis: seq<int option * int option * int>) (x: Tensor) : Tensor = x.Slice(perAxis |> Seq.map (fun (start, stop, step) -> struct (Option.toNullable start, Option.toNullable stop, step)) |> Seq.toArray)
 
     /// Pads every axis with (before, after) zeros.
     let pad (widths: seq<int * int>) (x: Tensor) : Tensor = x.Pad(widths |> Seq.map (fun (before, after) -> struct (before, after)) |> Seq.toArray)
@@ -398,3 +519,26 @@ module Tensor =
 
     /// Splits into pieces of the given sizes along `axis`.
     let splitSizesWith (sizes: int[]) (axis: int) (x: Tensor) : Tensor[] = x.Split(sizes, axis)
+
+    // ---- Indexing ----
+
+    /// The elements of the flattened tensor at int32 `indices`, shaped like the indices (numpy's take without an axis).
+    let take (indices: Tensor) (x: Tensor) : Tensor = x.Take indices
+
+    /// numpy's take along `axis`: the indices (of any shape) replace that axis.
+    let takeAxis (indices: Tensor) (axis: int) (x: Tensor) : Tensor = x.Take(indices, axis)
+
+    /// numpy's take_along_axis: int32 `indices` of x's rank pick entries along `axis`.
+    let takeAlongAxis (indices: Tensor) (axis: int) (x: Tensor) : Tensor = x.TakeAlongAxis(indices, axis)
+
+    /// The entries at 1-D int32 `indices` along `axis`, in their order, repeats allowed (PyTorch's index_select).
+    let indexSelect (axis: int) (indices: Tensor) (x: Tensor) : Tensor = x.IndexSelect(axis, indices)
+
+    /// x plus `updates` added at int32 `indices` along `axis`, repeats accumulating (PyTorch's scatter_add).
+    let scatterAdd (axis: int) (indices: Tensor) (updates: Tensor) (x: Tensor) : Tensor = x.ScatterAdd(axis, indices, updates)
+
+    /// float32 one-hot rows: shape labels.shape + [classes], 1 at each int32 label.
+    let oneHot (classes: int) (labels: Tensor) : Tensor = Tensor.OneHot(labels, classes)
+
+    /// One-hot rows of the given dtype: shape labels.shape + [classes], 1 at each int32 label.
+    let oneHotWith (classes: int) (dtype: DType) (labels: Tensor) : Tensor = Tensor.OneHot(labels, classes, dtype)

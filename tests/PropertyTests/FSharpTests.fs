@@ -1,5 +1,6 @@
 /// The F# skin: every Tensor method has a twin, the curried transforms agree with the C# ones and with calculus,
 /// F# records, lists and options are parameter trees, and the quickstart script runs and fits its data.
+[<Xunit.Collection("examples run as child processes")>]
 module FSharpTests
 
 open System
@@ -123,6 +124,14 @@ let ``data-last forms mean what the method means: x |> f a is x.F(a)`` () =
     Assert.Equal(2, (x |> Tensor.splitSizesWith [| 1; 3 |] 1).Length)
     Assert.True((Tensor.eyeWith 2 (Some 3) DType.Float64).ArrayEqual(Tensor.Eye(2, 3, DType.Float64)))
     Assert.True((Tensor.uniformWith (Key.create 3) [| 5 |] -1.0 1.0 DType.Float64).ArrayEqual(Tensor.Uniform(Key.Create 3L, [| 5 |], -1.0, 1.0, DType.Float64)))
+    Assert.True((x |> Tensor.maxKeepDims [| 1 |]).ArrayEqual(x.Max([| 1 |], true)))
+    Assert.True((x |> Tensor.varWith [| 0 |] false 1.0).ArrayEqual(x.Var([| 0 |], false, 1.0)))
+    Assert.True((x |> Tensor.softmaxWith 0).ArrayEqual(x.Softmax 0))
+    Assert.True((x |> Tensor.argMaxAxis 1).ArrayEqual(x.ArgMax 1))
+    let picks = Tensor.fromArrayInt [| 3; 0; 1 |] [| 3; 1 |]
+    Assert.True((x |> Tensor.takeAlongAxis picks 1).ArrayEqual(x.TakeAlongAxis(picks, 1)))
+    Assert.True((Tensor.oneHot 4 (Tensor.arange 3)).ArrayEqual(Tensor.OneHot(Tensor.Arange 3, 4)))
+    Assert.True((x |> Tensor.sliceAxes [ None, Some 2, 1; Some -1, None, -2 ]).ArrayEqual(x.Slice(struct (Nullable(), Nullable 2, 1), struct (Nullable -1, Nullable(), -2))))
 
 // ---- Curried transforms against the C# transforms and against calculus ----
 
