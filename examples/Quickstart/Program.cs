@@ -6,15 +6,14 @@ var y = x.MatMul(Tensor.FromArray([2.0, -1.0, 0.5], 3)) + 0.3;
 
 // The model is a record of tensors: it is its own parameter tree.
 var model = new Linear(Tensor.Zeros(DType.Float64, 3), Tensor.Zeros(DType.Float64));
-Tensor Loss(Linear m) => (x.MatMul(m.W) + m.B - y).Square().Mean();
+Func<Linear, Tensor> loss = m => (x.MatMul(m.W) + m.B - y).Square().Mean();
 
-var valueAndGrad = Grad.ValueAndGrad<Linear>(Loss);
 for (var step = 0; step < 300; step++)
 {
-    var (loss, grad) = valueAndGrad(model);   // grad is a Linear too
+    var (value, grad) = Grad.ValueAndGrad(loss)(model);   // grad is a Linear too
     model = Tree.Map(model, grad, (p, g) => p - 0.1 * g);
 }
-Console.WriteLine($"loss {Loss(model).Item<double>():E1}");
+Console.WriteLine($"loss {loss(model).Item<double>():E1}");
 Console.WriteLine($"w = {string.Join(", ", model.W.ToArray<double>().Select(v => v.ToString("F3")))}, b = {model.B.Item<double>():F3}");
 
 // Transforms nest: the second derivative of sin is −sin.

@@ -19,6 +19,9 @@ type Linear = { W: Tensor; B: Tensor; Name: string; Fan: int }
 [<CLIMutable>]
 type Moments = { Mu: Tensor; Count: int }
 
+/// F# compiles a private record's fields as non-public properties; they are still its data.
+type private Hidden = { Weight: Tensor; Label: string }
+
 type Mlp = { Layers: Linear list; Activation: string; Sizes: int[] }
 
 /// A record holding arbitrary subtrees, for randomly generated trees.
@@ -321,3 +324,10 @@ let ``Jvp rejects a tangent whose tree differs from the input's`` () =
         Grad.Jvp(fn f, [| vec [ 1.0 ]; vec [ 2.0 ] |], [| vec [ 1.0 ] |]) |> ignore)
     Assert.Contains("tangent", e.Message)
     Assert.Contains("[*, *]", e.Message)
+
+[<Fact>]
+let ``a private F# record is a tree: its gradient is not silently the parameters themselves`` () =
+    let p = { Weight = vec [ 3.0; -1.0 ]; Label = "w" }
+    let g = Grad.Gradient(Func<Hidden, Tensor>(fun h -> (h.Weight * h.Weight).Sum())).Invoke(p)
+    Assert.Equal<float[]>([| 6.0; -2.0 |], g.Weight.ToArray<float>())
+    Assert.Equal("w", g.Label)

@@ -79,7 +79,7 @@ public sealed partial class Tensor
         var a = Shapes.Axes("logsumexp", axes, Rank, Dims);
         RequireFloat("logsumexp");
         // The shift m must be finite to be subtracted (an all −∞ row has max −∞); any finite shift gives the same value.
-        var max = Grad.StopGradient(Max(a, keepDims: true));
+        var max = Max(a, keepDims: true).AsConstant();
         var m = Where(max.Abs().Lt(double.PositiveInfinity), max, 0.0);
         var result = m + (this - m).Exp().Sum(a, keepDims: true).Log();
         return keepDims ? result : result.Reshape(Shapes.Reduced(Dims, a, keepDims: false));

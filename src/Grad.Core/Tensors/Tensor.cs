@@ -63,6 +63,12 @@ public sealed partial class Tensor
     /// <summary>A new tensor object sharing this one's storage (safe because storage is immutable).</summary>
     internal Tensor Alias() => new(_data, _shape);
 
+    /// <summary>
+    /// The same values under a new identity that no transform has seen, so every transform treats it as a
+    /// constant. This is stop-gradient; <see cref="Grad.StopGradient"/> is its public name.
+    /// </summary>
+    internal Tensor AsConstant() => new(_data, _shape);
+
     /// <summary>A new tensor object with this storage viewed under another shape of the same size.</summary>
     internal Tensor WithShape(int[] shape) => new(_data, shape);
 

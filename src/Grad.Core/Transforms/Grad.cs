@@ -133,7 +133,7 @@ public static class Grad
         Jvp(Gradient(f), x, v).Tangent;
 
     /// <summary>The same values as <paramref name="x"/>, treated as a constant by every transform.</summary>
-    public static Tensor StopGradient(Tensor x) => x.Alias();
+    public static Tensor StopGradient(Tensor x) => x.AsConstant();
 
     /// <summary>
     /// Wraps <paramref name="f"/> so that reverse mode uses <paramref name="vjp"/> instead of differentiating

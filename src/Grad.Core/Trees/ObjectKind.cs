@@ -203,14 +203,21 @@ internal sealed class ObjectKind : NodeKind
     /// declaration order (fields before properties).
     /// </summary>
     private static IEnumerable<MemberInfo> PublicMembers(Type type) =>
-        type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
-            .Where(p => p.GetMethod is { IsPublic: true } && p.GetIndexParameters().Length == 0)
+        type.GetProperties(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance)
+            .Where(p => (p.GetMethod is { IsPublic: true } || IsFSharpField(p)) && p.GetIndexParameters().Length == 0)
             .Cast<MemberInfo>()
             .Concat(type.GetFields(BindingFlags.Public | BindingFlags.Instance))
             .GroupBy(m => m.Name)
             .Select(hiding => hiding.OrderByDescending(m => Depth(m.DeclaringType)).First())
             .OrderBy(m => Depth(m.DeclaringType))
             .ThenBy(m => m.MetadataToken);
+
+    /// <summary>
+    /// A field of an F# record or union case. F# compiles the fields of a <c>private</c> or <c>internal</c> record
+    /// as non-public properties; they are still the record's data, and skipping them would silently drop tensors.
+    /// </summary>
+    private static bool IsFSharpField(PropertyInfo property) =>
+        property.GetCustomAttributesData().Any(a => a.AttributeType.FullName == "Microsoft.FSharp.Core.CompilationMappingAttribute");
 
     private static int Depth(Type? type)
     {

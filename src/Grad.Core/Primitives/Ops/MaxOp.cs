@@ -43,7 +43,7 @@ public sealed class MaxOp : Reduction
     /// </summary>
     private static Tensor TieWeights(Tensor x, Tensor y, ReduceParams p)
     {
-        var mask = x.Eq(BroadcastBack(Grad.StopGradient(y), x, p)).Cast(x.DType);
+        var mask = x.Eq(BroadcastBack(y.AsConstant(), x, p)).Cast(x.DType);
         return mask / BroadcastBack(mask.Sum(p.Axes, keepDims: true), x, p);
     }
 }
