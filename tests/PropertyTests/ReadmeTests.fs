@@ -67,3 +67,16 @@ let ``the C# quickstart runs, fits the line it was given and prints the second d
     let d2 = Regex.Match(output, @"sin\(x\) at 1 = (\S+), −sin\(1\) = (\S+)")
     Assert.True(d2.Success, output)
     Assert.Equal(float d2.Groups.[2].Value, float d2.Groups.[1].Value, 6)
+
+[<Fact>]
+let ``the README's MNIST command trains the MLP to at least 97% test accuracy`` () =
+    // Exactly the README command (it fetches the data on first run): 5 epochs of SGD with momentum.
+    let code, output = run "dotnet" [ "run"; "--project"; "examples/Mnist"; "-c"; "Release" ]
+    Assert.True((code = 0), output)
+    let epochs = Regex.Matches(output, @"epoch (\d+): mean loss (\S+), test accuracy (\S+)%")
+    Assert.True(epochs.Count = 5, output)
+    let last = epochs.[epochs.Count - 1]
+    let accuracy = float last.Groups.[3].Value
+    Assert.True(accuracy >= 97.0, sprintf "final test accuracy %.2f%% is below 97%%\n%s" accuracy output)
+    // Training reduces the loss epoch over epoch from the first to the last.
+    Assert.True(float last.Groups.[2].Value < float epochs.[0].Groups.[2].Value, output)
