@@ -1,79 +1,200 @@
+using System.Buffers;
 using System.Numerics;
-using System.Runtime.InteropServices;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace Autodiff;
 
-/// <summary>General matrix multiply C = A·B on row-major float data, SIMD over columns, parallel over row blocks.</summary>
+/// <summary>
+/// General matrix multiply C = A·B on row-major float data, organised as in BLIS/GotoBLAS: B is packed into
+/// depth-KC panels of NR columns, A into blocks of MC rows cut into micro-panels of MR rows, and a register-
+/// blocked micro-kernel keeps an MR×NR tile of C in 12 vector registers for a whole depth panel, so each
+/// loaded element of A and B feeds several fused multiply-adds. Row blocks run in parallel.
+/// </summary>
 internal static class Gemm
 {
-    private const int RowBlock = 4;
-    private const int DepthBlock = 256;
+    private const int MR = 6;     // rows of C per micro-tile
+    private const int KC = 256;   // depth of a packed panel: an NR-wide B micro-panel (KC·NR) stays in L1
+    private const int MC = 96;    // rows of A per packed block (a multiple of MR): the block stays in L2
 
-    /// <summary>C[m×n] = A[m×k] · B[k×n]; C is overwritten.</summary>
-    public static void Multiply<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n)
+    /// <summary>
+    /// C[m×n] = A[m×k]·B[k×n], overwriting C. Operands are addressed by strides so that a transposed
+    /// operand is packed straight from its storage: A[i, p] = a[aOffset + i·aRowStride + p·aColStride].
+    /// </summary>
+    public static void Multiply<T>(
+        T[] a, int aOffset, int aRowStride, int aColStride,
+        T[] b, int bOffset, int bRowStride, int bColStride,
+        T[] c, int cOffset, int m, int k, int n, bool parallel)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        c[..(m * n)].Clear();
-        for (var i0 = 0; i0 < m; i0 += RowBlock)
+        c.AsSpan(cOffset, m * n).Clear();
+        if (m == 0 || n == 0 || k == 0) return;
+        if (!Vector256.IsHardwareAccelerated || !Vector256<T>.IsSupported)
         {
-            var rows = Math.Min(RowBlock, m - i0);
-            for (var p0 = 0; p0 < k; p0 += DepthBlock)
-            {
-                var depth = Math.Min(DepthBlock, k - p0);
-                if (rows == RowBlock) Block4(a, b, c, i0, p0, depth, k, n);
-                else
-                    for (var i = i0; i < i0 + rows; i++) Row(a, b, c, i, p0, depth, k, n);
-            }
+            Reference(a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride, bColStride, c, cOffset, m, k, n);
+            return;
         }
-    }
 
-    private static void Block4<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int i0, int p0, int depth, int k, int n)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var c0 = c.Slice(i0 * n, n);
-        var c1 = c.Slice((i0 + 1) * n, n);
-        var c2 = c.Slice((i0 + 2) * n, n);
-        var c3 = c.Slice((i0 + 3) * n, n);
-        var w = Vector<T>.Count;
-        for (var p = p0; p < p0 + depth; p++)
+        var nr = 2 * Vector256<T>.Count;
+        var panels = (n + nr - 1) / nr;
+        var packedB = ArrayPool<T>.Shared.Rent(KC * panels * nr);
+        var rowBlocks = (m + MC - 1) / MC;
+        try
         {
-            var bRow = b.Slice(p * n, n);
-            T a0 = a[i0 * k + p], a1 = a[(i0 + 1) * k + p], a2 = a[(i0 + 2) * k + p], a3 = a[(i0 + 3) * k + p];
-            var j = 0;
-            if (Vector.IsHardwareAccelerated && n >= w)
+            for (var pc = 0; pc < k; pc += KC)
             {
-                var bv = MemoryMarshal.Cast<T, Vector<T>>(bRow);
-                var v0 = MemoryMarshal.Cast<T, Vector<T>>(c0);
-                var v1 = MemoryMarshal.Cast<T, Vector<T>>(c1);
-                var v2 = MemoryMarshal.Cast<T, Vector<T>>(c2);
-                var v3 = MemoryMarshal.Cast<T, Vector<T>>(c3);
-                Vector<T> s0 = new(a0), s1 = new(a1), s2 = new(a2), s3 = new(a3);
-                for (var q = 0; q < bv.Length; q++)
+                var kc = Math.Min(KC, k - pc);
+                PackB(b, bOffset, bRowStride, bColStride, pc, kc, n, nr, packedB);
+                void Blocks(int start, int count)
                 {
-                    var bq = bv[q];
-                    v0[q] += s0 * bq;
-                    v1[q] += s1 * bq;
-                    v2[q] += s2 * bq;
-                    v3[q] += s3 * bq;
+                    var packedA = ArrayPool<T>.Shared.Rent(MC * kc);
+                    for (var block = start; block < start + count; block++)
+                    {
+                        var ic = block * MC;
+                        var mc = Math.Min(MC, m - ic);
+                        PackA(a, aOffset, aRowStride, aColStride, ic, mc, pc, kc, packedA);
+                        for (var jp = 0; jp < panels; jp++)
+                        {
+                            var cols = Math.Min(nr, n - jp * nr);
+                            for (var ir = 0; ir < mc; ir += MR)
+                                MicroKernel(packedA, ir * kc, packedB, jp * nr * kc, kc, c, cOffset + (ic + ir) * n + jp * nr, n, Math.Min(MR, mc - ir), cols);
+                        }
+                    }
+                    ArrayPool<T>.Shared.Return(packedA);
                 }
-                j = bv.Length * w;
+                if (parallel) ParallelKernel.For(rowBlocks, 2 * MC * kc * n / ParallelKernel.MinElementsPerTask + 1, Blocks);
+                else Blocks(0, rowBlocks);
             }
-            for (; j < n; j++)
+        }
+        finally
+        {
+            ArrayPool<T>.Shared.Return(packedB);
+        }
+    }
+
+    /// <summary>Packs B[pc..pc+kc, 0..n) as panels of nr columns: panel j holds kc rows of nr values, zero-padded past n.</summary>
+    private static void PackB<T>(T[] b, int offset, int rowStride, int colStride, int pc, int kc, int n, int nr, T[] packed)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var dst = 0;
+        for (var j0 = 0; j0 < n; j0 += nr)
+        {
+            var cols = Math.Min(nr, n - j0);
+            for (var p = 0; p < kc; p++)
             {
-                var bj = bRow[j];
-                c0[j] += a0 * bj;
-                c1[j] += a1 * bj;
-                c2[j] += a2 * bj;
-                c3[j] += a3 * bj;
+                var src = offset + (pc + p) * rowStride + j0 * colStride;
+                if (colStride == 1)
+                    Array.Copy(b, src, packed, dst, cols);
+                else
+                    for (var j = 0; j < cols; j++) packed[dst + j] = b[src + j * colStride];
+                for (var j = cols; j < nr; j++) packed[dst + j] = T.Zero;
+                dst += nr;
             }
         }
     }
 
-    private static void Row<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int i, int p0, int depth, int k, int n)
+    /// <summary>Packs A[ic..ic+mc, pc..pc+kc) as micro-panels of MR rows: for each depth p, MR values, zero-padded past mc.</summary>
+    private static void PackA<T>(T[] a, int offset, int rowStride, int colStride, int ic, int mc, int pc, int kc, T[] packed)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var cRow = c.Slice(i * n, n);
-        for (var p = p0; p < p0 + depth; p++)
-            System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(b.Slice(p * n, n), a[i * k + p], cRow, cRow);
+        var dst = 0;
+        for (var i0 = 0; i0 < mc; i0 += MR)
+        {
+            var rows = Math.Min(MR, mc - i0);
+            for (var p = 0; p < kc; p++)
+            {
+                var src = offset + (ic + i0) * rowStride + (pc + p) * colStride;
+                for (var i = 0; i < rows; i++) packed[dst + i] = a[src + i * rowStride];
+                for (var i = rows; i < MR; i++) packed[dst + i] = T.Zero;
+                dst += MR;
+            }
+        }
+    }
+
+    /// <summary>C[tile] += Apanel·Bpanel for one MR×NR tile, accumulating the whole depth in registers.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void MicroKernel<T>(T[] packedA, int aStart, T[] packedB, int bStart, int kc, T[] c, int cStart, int ldc, int rows, int cols)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var w = Vector256<T>.Count;
+        Vector256<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        Vector256<T> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        ref var pa = ref packedA[aStart];
+        ref var pb = ref packedB[bStart];
+        for (var p = 0; p < kc; p++)
+        {
+            var b0 = Vector256.LoadUnsafe(ref pb, (nuint)(2 * p * w));
+            var b1 = Vector256.LoadUnsafe(ref pb, (nuint)((2 * p + 1) * w));
+            ref var ap = ref Unsafe.Add(ref pa, p * MR);
+            var a = Vector256.Create(ap);
+            c00 = Fma(a, b0, c00); c01 = Fma(a, b1, c01);
+            a = Vector256.Create(Unsafe.Add(ref ap, 1));
+            c10 = Fma(a, b0, c10); c11 = Fma(a, b1, c11);
+            a = Vector256.Create(Unsafe.Add(ref ap, 2));
+            c20 = Fma(a, b0, c20); c21 = Fma(a, b1, c21);
+            a = Vector256.Create(Unsafe.Add(ref ap, 3));
+            c30 = Fma(a, b0, c30); c31 = Fma(a, b1, c31);
+            a = Vector256.Create(Unsafe.Add(ref ap, 4));
+            c40 = Fma(a, b0, c40); c41 = Fma(a, b1, c41);
+            a = Vector256.Create(Unsafe.Add(ref ap, 5));
+            c50 = Fma(a, b0, c50); c51 = Fma(a, b1, c51);
+        }
+
+        if (rows == MR && cols == 2 * w)
+        {
+            ref var cr = ref c[cStart];
+            AddTo(ref cr, 0, c00, c01, w);
+            AddTo(ref cr, ldc, c10, c11, w);
+            AddTo(ref cr, 2 * ldc, c20, c21, w);
+            AddTo(ref cr, 3 * ldc, c30, c31, w);
+            AddTo(ref cr, 4 * ldc, c40, c41, w);
+            AddTo(ref cr, 5 * ldc, c50, c51, w);
+            return;
+        }
+        // Edge tile: spill the registers and add only the part inside C.
+        Span<T> tile = stackalloc T[MR * 2 * Vector256<T>.Count];
+        ref var t = ref tile[0];
+        c00.StoreUnsafe(ref t, 0); c01.StoreUnsafe(ref t, (nuint)w);
+        c10.StoreUnsafe(ref t, (nuint)(2 * w)); c11.StoreUnsafe(ref t, (nuint)(3 * w));
+        c20.StoreUnsafe(ref t, (nuint)(4 * w)); c21.StoreUnsafe(ref t, (nuint)(5 * w));
+        c30.StoreUnsafe(ref t, (nuint)(6 * w)); c31.StoreUnsafe(ref t, (nuint)(7 * w));
+        c40.StoreUnsafe(ref t, (nuint)(8 * w)); c41.StoreUnsafe(ref t, (nuint)(9 * w));
+        c50.StoreUnsafe(ref t, (nuint)(10 * w)); c51.StoreUnsafe(ref t, (nuint)(11 * w));
+        for (var i = 0; i < rows; i++)
+            for (var j = 0; j < cols; j++)
+                c[cStart + i * ldc + j] += tile[i * 2 * w + j];
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddTo<T>(ref T row, int offset, Vector256<T> left, Vector256<T> right, int w)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        (Vector256.LoadUnsafe(ref row, (nuint)offset) + left).StoreUnsafe(ref row, (nuint)offset);
+        (Vector256.LoadUnsafe(ref row, (nuint)(offset + w)) + right).StoreUnsafe(ref row, (nuint)(offset + w));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<T> Fma<T>(Vector256<T> a, Vector256<T> b, Vector256<T> c)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        // The JIT folds these type tests away; float and double get one fused instruction.
+        if (typeof(T) == typeof(float)) return Vector256.FusedMultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>();
+        if (typeof(T) == typeof(double)) return Vector256.FusedMultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
+        return a * b + c;
+    }
+
+    /// <summary>The plain triple loop, for hardware without 256-bit vectors.</summary>
+    private static void Reference<T>(
+        T[] a, int aOffset, int aRowStride, int aColStride,
+        T[] b, int bOffset, int bRowStride, int bColStride,
+        T[] c, int cOffset, int m, int k, int n)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (var i = 0; i < m; i++)
+            for (var p = 0; p < k; p++)
+            {
+                var aip = a[aOffset + i * aRowStride + p * aColStride];
+                for (var j = 0; j < n; j++) c[cOffset + i * n + j] += aip * b[bOffset + p * bRowStride + j * bColStride];
+            }
     }
 }

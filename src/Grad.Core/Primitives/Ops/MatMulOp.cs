@@ -44,23 +44,18 @@ public sealed class MatMulOp : Primitive
         var batches = Shapes.Size(a.Dims[..^2]);
         var (sa, sb) = (a.Data<T>(), b.Data<T>());
         var c = new T[Shapes.Size(outShape)];
-        // Parallel over (batch, block of rows); each task owns distinct rows of C.
-        const int rowsPerTask = 16;
-        var blocksPerBatch = (m + rowsPerTask - 1) / rowsPerTask;
-        ParallelKernel.For(batches * blocksPerBatch, rowsPerTask * k * n / 4, (start, count) =>
-        {
-            for (var t = start; t < start + count; t++)
+        void One(int batch, bool parallel) => Gemm.Multiply(
+            sa, batch * m * k, k, 1,
+            sb, batch * k * n, n, 1,
+            c, batch * m * n, m, k, n, parallel);
+        // Many small products: one per task. Few large ones: each product splits its rows across cores.
+        if (batches >= 2 * Environment.ProcessorCount && (long)m * k * n < 1 << 18)
+            ParallelKernel.For(batches, 2 * m * k * n, (start, count) =>
             {
-                var (batch, block) = Math.DivRem(t, blocksPerBatch);
-                var row0 = block * rowsPerTask;
-                var rows = Math.Min(rowsPerTask, m - row0);
-                Gemm.Multiply<T>(
-                    sa.AsSpan(batch * m * k + row0 * k, rows * k),
-                    sb.AsSpan(batch * k * n, k * n),
-                    c.AsSpan(batch * m * n + row0 * n, rows * n),
-                    rows, k, n);
-            }
-        });
+                for (var batch = start; batch < start + count; batch++) One(batch, parallel: false);
+            });
+        else
+            for (var batch = 0; batch < batches; batch++) One(batch, parallel: true);
         return Tensor.Wrap(c, outShape);
     }
 

@@ -1,0 +1,38 @@
+/// Kernels against the definition, on sizes that cross every blocking boundary of the implementation.
+module KernelTests
+
+open Xunit
+open Autodiff
+open Numeric
+
+/// C = A·B by the definition, one sum per element.
+let private naiveMatMul (a: float[]) (b: float[]) m k n =
+    Array.init (m * n) (fun idx ->
+        let i, j = idx / n, idx % n
+        let mutable s = 0.0
+        for p in 0 .. k - 1 do s <- s + a.[i * k + p] * b.[p * n + j]
+        s)
+
+[<Fact>]
+let ``matmul equals the definition on shapes that straddle the GEMM's row, depth and column blocks`` () =
+    // Row blocks of 96 in tiles of 6, depth panels of 256, column panels of 8 or 16: cut each of them unevenly.
+    let shapes = [ 1, 1, 1; 5, 3, 7; 6, 256, 16; 97, 257, 17; 200, 3, 33; 13, 600, 9; 1, 300, 1; 190, 513, 40 ]
+    for (m, k, n) in shapes do
+        let a = randomTensor (m + k) -1.0 1.0 [| m; k |]
+        let b = randomTensor (k + n) -1.0 1.0 [| k; n |]
+        let expected = naiveMatMul (doubles a) (doubles b) m k n
+        assertAllClose 1e-12 1e-12 (sprintf "float64 %dx%dx%d" m k n) expected (doubles (a.MatMul b))
+        let a32, b32 = a.Cast(DType.Float32), b.Cast(DType.Float32)
+        // float32 rounding grows like sqrt(k)·ε·|a||b|; 1e-5·sqrt(k) is a generous but meaningful bound here.
+        assertAllClose 0.0 (1e-5 * sqrt (float k)) (sprintf "float32 %dx%dx%d" m k n) expected (doubles (a32.MatMul b32))
+
+[<Fact>]
+let ``batched matmul equals one definition per batch, for many small and for few large products`` () =
+    for (batch, m, k, n) in [ 9, 4, 5, 3; 2, 100, 260, 20 ] do
+        let a = randomTensor 1 -1.0 1.0 [| batch; m; k |]
+        let b = randomTensor 2 -1.0 1.0 [| batch; k; n |]
+        let c = doubles (a.MatMul b)
+        let ad, bd = doubles a, doubles b
+        for t in 0 .. batch - 1 do
+            let expected = naiveMatMul ad.[t * m * k .. (t + 1) * m * k - 1] bd.[t * k * n .. (t + 1) * k * n - 1] m k n
+            assertAllClose 1e-12 1e-12 (sprintf "batch %d of %d" t batch) expected c.[t * m * n .. (t + 1) * m * n - 1]
