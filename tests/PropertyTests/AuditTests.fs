@@ -1,0 +1,50 @@
+/// Regression tests from an adversarial audit: each test states a property that once failed, in the cases
+/// the registry's domain samplers never draw (concurrency inside a transform, caller-owned input arrays,
+/// negative and overflowing shapes, zero-sized Jacobians, bad arguments reaching deep code).
+module AuditTests
+
+open System
+open System.Threading
+open Xunit
+open Autodiff
+open Numeric
+
+let private throwsWith<'e when 'e :> exn> (parts: string list) (action: unit -> unit) =
+    let e = Assert.ThrowsAny<'e>(action)
+    for part in parts do
+        Assert.True(e.Message.Contains(part: string), sprintf "expected the message to contain \"%s\": %s" part e.Message)
+
+// ---- the interpreter stack ----
+
+[<Fact>]
+let ``ops bound from parallel workers inside a transform are all differentiated`` () =
+    // The stack is an AsyncLocal, so threads started inside the function inherit the transform's level and bind ops on it
+    // concurrently: its tape and tangent table must survive concurrent writers and lose no entry.
+    let pieces = 2000
+    let f (x: Tensor) =
+        let parts = Array.zeroCreate<Tensor> pieces
+        // Threads of their own: under the test runner, pool tasks may be inlined into the waiting thread.
+        let workers = 4
+        use start = new Barrier(workers)
+        let failures = Collections.Concurrent.ConcurrentQueue<exn>()
+        let work w =
+            Thread(fun () ->
+                start.SignalAndWait()
+                try
+                    for i in w .. workers .. pieces - 1 do parts.[i] <- ((x * float (i % 3 + 1)).Sin() + x) * x
+                with e -> failures.Enqueue e)
+        let threads = Array.init workers work
+        threads |> Array.iter (fun t -> t.Start())
+        threads |> Array.iter (fun t -> t.Join())
+        match failures.TryPeek() with
+        | true, e -> raise (AggregateException(e))
+        | _ -> ()
+        Tensor.Stack(parts).Sum()
+    let x0 = 0.3
+    // d/dx (sin(kx) + x)·x = (k·cos(kx) + 1)·x + sin(kx) + x
+    let expected = Seq.sum [ for i in 0 .. pieces - 1 -> let k = float (i % 3 + 1) in (k * Math.Cos(k * x0) + 1.0) * x0 + Math.Sin(k * x0) + x0 ]
+    for _ in 1 .. 8 do
+        let g = Grad.Gradient(fn f).Invoke(scalar x0).Item<float>()
+        let struct (_, t) = Grad.Jvp(fn f, scalar x0, scalar 1.0)
+        Assert.Equal(expected, g, 9)
+        Assert.Equal(expected, t.Item<float>(), 9)
