@@ -48,3 +48,21 @@ let ``ops bound from parallel workers inside a transform are all differentiated`
         let struct (_, t) = Grad.Jvp(fn f, scalar x0, scalar 1.0)
         Assert.Equal(expected, g, 9)
         Assert.Equal(expected, t.Item<float>(), 9)
+
+[<Fact>]
+let ``changing the array passed to a variadic op afterwards does not change its derivative`` () =
+    // The tape must hold the inputs as they were when the op ran, not the caller's (reusable) array.
+    let weights = Tensor.FromArray([| 1.0; 2.0 |], 2)
+    let viaConcat (x: Tensor) =
+        let buffer = [| x.Reshape(1); x.Reshape(1) |]
+        let y = Tensor.Concat(buffer)
+        buffer.[0] <- (x * 10.0).Reshape(1)
+        (y * weights).Sum()
+    Assert.Equal(3.0, Grad.Gradient(fn viaConcat).Invoke(scalar 1.0).Item<float>())
+    let product = Grad.CustomVjp(fn (fun (xs: Tensor[]) -> xs.[0] * xs.[1]), Func<Tensor[], Tensor, Tensor, Tensor[]>(fun xs _ gy -> [| gy * xs.[1]; gy * xs.[0] |]))
+    let viaCustom (x: Tensor) =
+        let args = [| x; scalar 2.0 |]
+        let y = product.Invoke(args)
+        args.[1] <- scalar 100.0
+        y
+    Assert.Equal(2.0, Grad.Gradient(fn viaCustom).Invoke(scalar 1.0).Item<float>())
