@@ -66,3 +66,25 @@ let ``changing the array passed to a variadic op afterwards does not change its 
         args.[1] <- scalar 100.0
         y
     Assert.Equal(2.0, Grad.Gradient(fn viaCustom).Invoke(scalar 1.0).Item<float>())
+
+// ---- shapes ----
+
+[<Fact>]
+let ``a negative dimension is an error naming the function and the shape, never a tensor`` () =
+    // Two negative dimensions multiply to a positive size: Zeros(-2, -3) used to be a 6-element tensor of shape [-2, -3].
+    throwsWith<ArgumentException> [ "Full"; "negative dimension"; "[-2, -3]" ] (fun () -> Tensor.Zeros(-2, -3) |> ignore)
+    throwsWith<ArgumentException> [ "Full"; "negative dimension"; "[-1]" ] (fun () -> Tensor.Ones(DType.Int32, -1) |> ignore)
+    throwsWith<ArgumentException> [ "broadcast_to"; "[-2, -3]" ] (fun () -> Tensor.Ones(1).BroadcastTo(-2, -3) |> ignore)
+    throwsWith<ArgumentException> [ "broadcast_to"; "[-1]" ] (fun () -> Tensor.Ones(1).BroadcastTo(-1) |> ignore)
+
+[<Fact>]
+let ``a shape with more elements than an array holds is an error even when its product overflows 64 bits`` () =
+    // 65536⁴ = 2⁶⁴ wrapped to 0 in a long: the shape passed for an empty tensor.
+    throwsWith<ArgumentException> [ "Full"; "[65536, 65536, 65536, 65536]"; "18446744073709551616 elements" ]
+        (fun () -> Tensor.Zeros(65536, 65536, 65536, 65536) |> ignore)
+    throwsWith<ArgumentException> [ "pad"; "more than an array can hold" ]
+        (fun () -> Tensor.Ones(2).Pad([| struct (Int32.MaxValue, 1) |]) |> ignore)
+    // A zero dimension empties the shape however large the others are.
+    let empty = Tensor.Zeros(0, Int32.MaxValue, Int32.MaxValue, Int32.MaxValue)
+    Assert.Equal(0, empty.Size)
+    Assert.Equal<int[]>([| 0; Int32.MaxValue; Int32.MaxValue; Int32.MaxValue |], empty.Shape)

@@ -5,12 +5,37 @@ internal static class Shapes
 {
     public static readonly int[] Scalar = [];
 
-    public static int Size(ReadOnlySpan<int> shape)
+    /// <summary>
+    /// The number of elements of <paramref name="shape"/>; throws (naming <paramref name="op"/> when given) for a
+    /// negative dimension or for more elements than an array can hold.
+    /// </summary>
+    public static int Size(ReadOnlySpan<int> shape, string? op = null)
     {
+        var prefix = op is null ? "" : op + ": ";
+        var empty = false;
+        foreach (var d in shape)
+        {
+            if (d < 0) throw new ArgumentException($"{prefix}negative dimension in shape {Format(shape)}");
+            empty |= d == 0;
+        }
+        // A zero dimension empties any shape, however large the others; otherwise stop at the limit, before the
+        // running product (each factor below 2^31) could wrap around a long.
+        if (empty) return 0;
         long size = 1;
-        foreach (var d in shape) size *= d;
-        if (size > Array.MaxLength) throw new ArgumentException($"shape {Format(shape)} has {size} elements, more than an array can hold");
+        foreach (var d in shape)
+        {
+            size *= d;
+            if (size > Array.MaxLength)
+                throw new ArgumentException($"{prefix}shape {Format(shape)} has {Product(shape)} elements, more than an array can hold");
+        }
         return (int)size;
+    }
+
+    private static System.Numerics.BigInteger Product(ReadOnlySpan<int> shape)
+    {
+        System.Numerics.BigInteger product = 1;
+        foreach (var d in shape) product *= d;
+        return product;
     }
 
     /// <summary>Row-major strides, in elements.</summary>

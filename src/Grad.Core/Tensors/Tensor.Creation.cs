@@ -32,7 +32,8 @@ public sealed partial class Tensor
     /// <summary>A tensor of <paramref name="shape"/> filled with <paramref name="value"/>.</summary>
     public static Tensor Full(double value, DType dtype, params int[] shape)
     {
-        var data = DTypes.Allocate(dtype, Shapes.Size(shape));
+        ArgumentNullException.ThrowIfNull(shape);
+        var data = DTypes.Allocate(dtype, Shapes.Size(shape, "Full"));
         switch (data)
         {
             case float[] f: Array.Fill(f, (float)value); break;

@@ -34,7 +34,7 @@ public sealed class BroadcastToOp : Primitive
 
     internal static void Check(Tensor x, int[] target)
     {
-        var ok = target.Length >= x.Rank;
+        var ok = target.Length >= x.Rank && target.All(d => d >= 0);
         for (var d = 0; ok && d < x.Rank; d++)
         {
             var (i, t) = (x.Dims[d], target[target.Length - x.Rank + d]);
