@@ -88,3 +88,16 @@ let ``a shape with more elements than an array holds is an error even when its p
     let empty = Tensor.Zeros(0, Int32.MaxValue, Int32.MaxValue, Int32.MaxValue)
     Assert.Equal(0, empty.Size)
     Assert.Equal<int[]>([| 0; Int32.MaxValue; Int32.MaxValue; Int32.MaxValue |], empty.Shape)
+
+[<Fact>]
+let ``SumTo accepts only shapes that broadcast to the tensor's shape`` () =
+    let x = Tensor.Arange(0.0, 6.0, 1.0, DType.Float64).Reshape(2, 3)
+    // No axis of [3, 2] is a broadcast axis of [2, 3], so SumTo used to return x reshaped to [3, 2].
+    throwsWith<ArgumentException> [ "sum_to"; "[2, 3]"; "[3, 2]" ] (fun () -> x.SumTo(3, 2) |> ignore)
+    throwsWith<ArgumentException> [ "sum_to"; "[1, 2, 3]" ] (fun () -> x.SumTo(1, 2, 3) |> ignore)
+    throwsWith<ArgumentException> [ "sum_to"; "[6]" ] (fun () -> x.SumTo(6) |> ignore)
+    throwsWith<ArgumentException> [ "sum_to"; "[-1]" ] (fun () -> x.SumTo(-1) |> ignore)
+    Assert.Equal<float[]>([| 3.0; 5.0; 7.0 |], doubles (x.SumTo(3)))
+    Assert.Equal<float[]>([| 3.0; 12.0 |], doubles (x.SumTo(2, 1)))
+    Assert.Equal<float[]>([| 15.0 |], doubles (x.SumTo(1, 1)))
+    Assert.Equal(15.0, x.SumTo().Item<float>())
