@@ -101,3 +101,30 @@ let ``SumTo accepts only shapes that broadcast to the tensor's shape`` () =
     Assert.Equal<float[]>([| 3.0; 12.0 |], doubles (x.SumTo(2, 1)))
     Assert.Equal<float[]>([| 15.0 |], doubles (x.SumTo(1, 1)))
     Assert.Equal(15.0, x.SumTo().Item<float>())
+
+// ---- transforms ----
+
+[<Fact>]
+let ``Jacobians of functions with empty inputs or outputs are empty, in both modes`` () =
+    let empty = Tensor.Zeros(DType.Float64, 0)
+    let x = randomTensor 1 -1.0 1.0 [| 2 |]
+    let cases : (string * (Tensor -> Tensor) * Tensor * int[]) list =
+        [ "[0] -> [0]", (fun t -> t * t), empty, [| 0; 0 |]
+          "[2] -> [0]", (fun t -> t.Slice(0, 0, Nullable 0)), x, [| 0; 2 |]
+          "[0] -> [3]", (fun t -> t.Sum() * Tensor.Ones(DType.Float64, 3)), empty, [| 3; 0 |]
+          "[0] -> []", (fun t -> t.Sum()), empty, [| 0 |] ]
+    let modes : (string * (Func<Tensor, Tensor> -> Func<Tensor, Tensor>)) list =
+        [ "reverse", Grad.JacobianReverse; "forward", Grad.JacobianForward; "default", Grad.Jacobian ]
+    for name, f, input, expected in cases do
+        for mode, jacobian in modes do
+            let j = (jacobian (fn f)).Invoke(input)
+            Assert.True((expected = j.Shape), sprintf "%s Jacobian of %s has shape %s" mode name j.ShapeText)
+    Assert.Equal<int[]>([| 0; 0 |], Grad.Hessian(fn (fun (t: Tensor) -> (t * t).Sum())).Invoke(empty).Shape)
+
+[<Fact>]
+let ``a Jacobian of an int output or with respect to an int input names the transform`` () =
+    let ints = Tensor.FromArray([| 1; 2 |], 2)
+    throwsWith<ArgumentException> [ "JacobianReverse"; "int32 [2]" ]
+        (fun () -> Grad.JacobianReverse(fn (fun (t: Tensor) -> t.Cast(DType.Int32))).Invoke(randomTensor 1 -1.0 1.0 [| 2 |]) |> ignore)
+    throwsWith<ArgumentException> [ "JacobianForward"; "int32 [2]" ]
+        (fun () -> Grad.JacobianForward(fn (fun (t: Tensor) -> t.Cast(DType.Float64))).Invoke(ints) |> ignore)

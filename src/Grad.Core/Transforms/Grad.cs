@@ -96,14 +96,20 @@ public static class Grad
     public static Func<Tensor, Tensor> JacobianReverse(Func<Tensor, Tensor> f) => x =>
     {
         var (y, pullback) = Vjp(f, x);
+        if (!y.DType.IsFloat())
+            throw new ArgumentException($"JacobianReverse: the function returned {y.DType.Name()} {y.ShapeText}, which has no derivative; it must return float32 or float64");
         var rows = new Tensor[y.Size];
         for (var i = 0; i < rows.Length; i++) rows[i] = pullback(Tensor.BasisVector(y, i)).Reshape(-1);
+        // No output elements means no rows to stack: the Jacobian is empty, in the dtype the rows would have had.
+        if (rows.Length == 0) return Tensor.Zeros(x.DType, [.. y.ShapeArray, .. x.ShapeArray]);
         return Tensor.Stack(rows, axis: 0).Reshape([.. y.ShapeArray, .. x.ShapeArray]);
     };
 
     /// <summary>The Jacobian by forward mode (one JVP per input element): shape output.shape + input.shape.</summary>
     public static Func<Tensor, Tensor> JacobianForward(Func<Tensor, Tensor> f) => x =>
     {
+        if (!x.DType.IsFloat())
+            throw new ArgumentException($"JacobianForward: the input is {x.DType.Name()} {x.ShapeText}, which carries no tangent; it must be float32 or float64");
         var columns = new Tensor[x.Size];
         int[] yShape = [];
         for (var j = 0; j < columns.Length; j++)
