@@ -128,3 +128,13 @@ let ``a Jacobian of an int output or with respect to an int input names the tran
         (fun () -> Grad.JacobianReverse(fn (fun (t: Tensor) -> t.Cast(DType.Int32))).Invoke(randomTensor 1 -1.0 1.0 [| 2 |]) |> ignore)
     throwsWith<ArgumentException> [ "JacobianForward"; "int32 [2]" ]
         (fun () -> Grad.JacobianForward(fn (fun (t: Tensor) -> t.Cast(DType.Float64))).Invoke(ints) |> ignore)
+
+[<Fact>]
+let ``a pullback given a cotangent of the wrong shape or dtype names Vjp, the leaf and both shapes`` () =
+    // It used to report "identity: seed cotangent rule returned ...": an op and a rule the caller never wrote.
+    let struct (_, pullback) = Grad.Vjp(fn (fun (a: Tensor) -> struct (a * a, a.Sum())), randomTensor 1 -1.0 1.0 [| 3 |])
+    let one = Tensor.Scalar(1.0, DType.Float64)
+    throwsWith<ArgumentException> [ "Vjp pullback"; "cotangent leaf 0"; "float64 [2]"; "float64 [3]" ]
+        (fun () -> pullback.Invoke(struct (Tensor.Ones(DType.Float64, 2), one)) |> ignore)
+    throwsWith<ArgumentException> [ "Vjp pullback"; "cotangent leaf 1"; "float32 []"; "float64 []" ]
+        (fun () -> pullback.Invoke(struct (Tensor.Ones(DType.Float64, 3), Tensor.Scalar(1.0))) |> ignore)

@@ -26,6 +26,9 @@ public static class Grad
         {
             var (seeds, seedDef) = Tree.Flatten(cotangent);
             Tree.RequireSame("Vjp pullback", ("output", outDef), ("cotangent", seedDef));
+            for (var i = 0; i < seeds.Length; i++)
+                if (!Shapes.Equal(seeds[i].Dims, outputs[i].Dims) || seeds[i].DType != outputs[i].DType)
+                    throw new ArgumentException($"Vjp pullback: cotangent leaf {i} is {seeds[i].DType.Name()} {seeds[i].ShapeText} but the output is {outputs[i].DType.Name()} {outputs[i].ShapeText}");
             return def.Unflatten<TIn>(level.Pullback(outputs, seeds, inputs));
         }
 
