@@ -138,3 +138,17 @@ let ``a pullback given a cotangent of the wrong shape or dtype names Vjp, the le
         (fun () -> pullback.Invoke(struct (Tensor.Ones(DType.Float64, 2), one)) |> ignore)
     throwsWith<ArgumentException> [ "Vjp pullback"; "cotangent leaf 1"; "float32 []"; "float64 []" ]
         (fun () -> pullback.Invoke(struct (Tensor.Ones(DType.Float64, 3), Tensor.Scalar(1.0))) |> ignore)
+
+// ---- conversions to int32 ----
+
+[<Fact>]
+let ``a value that does not fit in int32 is an error naming the function, not a bare overflow`` () =
+    throwsWith<ArgumentException> [ "Full"; "NaN"; "int32" ] (fun () -> Tensor.Full(nan, DType.Int32, 2) |> ignore)
+    throwsWith<ArgumentException> [ "Full"; "10000000000"; "int32" ] (fun () -> Tensor.Scalar(1e10, DType.Int32) |> ignore)
+    throwsWith<ArgumentException> [ "Arange"; "element 3"; "3000000000"; "int32" ] (fun () -> Tensor.Arange(0.0, 5e9, 1e9, DType.Int32) |> ignore)
+    let x = Tensor.FromArray([| 1.5; nan; -3e9 |], 3)
+    throwsWith<OverflowException> [ "ToArray"; "element 1"; "float64 [3]"; "NaN" ] (fun () -> x.ToArray<int>() |> ignore)
+    throwsWith<OverflowException> [ "Item"; "float32 []"; "Infinity" ] (fun () -> Tensor.Scalar(infinity).Item<int>() |> ignore)
+    // In range, conversion truncates toward zero, as a C# cast does.
+    Assert.Equal<int[]>([| 2; -2; Int32.MaxValue; Int32.MinValue |], Tensor.FromArray([| 2.9; -2.9; 2147483647.5; -2147483648.5 |], 4).ToArray<int>())
+    Assert.Equal<int[]>([| -7; -7 |], Tensor.Full(-7.9, DType.Int32, 2).ToArray<int>())
