@@ -152,3 +152,12 @@ let ``a value that does not fit in int32 is an error naming the function, not a 
     // In range, conversion truncates toward zero, as a C# cast does.
     Assert.Equal<int[]>([| 2; -2; Int32.MaxValue; Int32.MinValue |], Tensor.FromArray([| 2.9; -2.9; 2147483647.5; -2147483648.5 |], 4).ToArray<int>())
     Assert.Equal<int[]>([| -7; -7 |], Tensor.Full(-7.9, DType.Int32, 2).ToArray<int>())
+
+[<Fact>]
+let ``numpy slicing with a step of int.MinValue picks one element, as Python does`` () =
+    // x[::-2**31] and x[1::-2**31]: Math.Abs(int.MinValue) used to throw an OverflowException.
+    let x = Tensor.Arange(5)
+    let step (start: int option) = x.Slice([| struct (Option.toNullable start, Nullable(), Int32.MinValue) |]).ToArray<int>()
+    Assert.Equal<int[]>([| 4 |], step None)
+    Assert.Equal<int[]>([| 1 |], step (Some 1))
+    Assert.Equal<int[]>([| 0 |], x.Slice([| struct (Nullable(), Nullable(), Int32.MaxValue) |]).ToArray<int>())
