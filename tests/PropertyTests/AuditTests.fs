@@ -161,3 +161,19 @@ let ``numpy slicing with a step of int.MinValue picks one element, as Python doe
     Assert.Equal<int[]>([| 4 |], step None)
     Assert.Equal<int[]>([| 1 |], step (Some 1))
     Assert.Equal<int[]>([| 0 |], x.Slice([| struct (Nullable(), Nullable(), Int32.MaxValue) |]).ToArray<int>())
+
+[<Fact>]
+let ``a custom VJP whose function returns a stored tensor does not mix up calls or tag the stored tensor`` () =
+    // A lookup returns the same tensor object on every call. Transforms key derivatives by object, so unless the op
+    // returns a fresh object, two calls share one cotangent and the stored constant picks up a tangent.
+    let table = Tensor.FromArray([| 1.0; 2.0 |], 2)
+    let lookup =
+        Grad.CustomVjp(fn (fun (_: Tensor[]) -> table),
+                       Func<Tensor[], Tensor, Tensor, Tensor[]>(fun xs _ gy -> [| gy.Sum() * Tensor.OnesLike(xs.[0]) |]))
+    let f (struct (a: Tensor, b: Tensor)) = (lookup.Invoke([| a |]) + lookup.Invoke([| b |])).Sum()
+    let struct (ga, gb) = Grad.Gradient(fn f).Invoke(struct (scalar 1.0, scalar 1.0))
+    Assert.Equal<float[]>([| 2.0 |], doubles ga)
+    Assert.Equal<float[]>([| 2.0 |], doubles gb)
+    // The table itself is a constant: only the custom op's own output carries the tangent.
+    let struct (_, t) = Grad.Jvp(fn (fun (a: Tensor) -> lookup.Invoke([| a |]) * 0.0 + table), scalar 1.0, scalar 1.0)
+    Assert.Equal<float[]>([| 0.0; 0.0 |], doubles t)
