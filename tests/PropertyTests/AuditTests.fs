@@ -177,3 +177,17 @@ let ``a custom VJP whose function returns a stored tensor does not mix up calls 
     // The table itself is a constant: only the custom op's own output carries the tangent.
     let struct (_, t) = Grad.Jvp(fn (fun (a: Tensor) -> lookup.Invoke([| a |]) * 0.0 + table), scalar 1.0, scalar 1.0)
     Assert.Equal<float[]>([| 0.0; 0.0 |], doubles t)
+
+// ---- primitives bound directly (Primitive.Bind and the op instances are public) ----
+
+[<Fact>]
+let ``primitives bound directly check their axes and permutations and name themselves`` () =
+    let x = Tensor.Ones(2, 3)
+    // A short permutation used to drop axes silently: permute [0] of a [2, 3] tensor gave a [2] tensor.
+    throwsWith<ArgumentException> [ "permute"; "[0]"; "[2, 3]" ] (fun () -> PermuteOp.Instance.Bind(PermParams([| 0 |]), x) |> ignore)
+    throwsWith<ArgumentException> [ "permute"; "[0, 0]"; "[2, 3]" ] (fun () -> PermuteOp.Instance.Bind(PermParams([| 0; 0 |]), x) |> ignore)
+    // These used to fail with IndexOutOfRangeException or ArgumentOutOfRangeException from inside the kernels.
+    throwsWith<ArgumentException> [ "sum"; "[5]"; "[2, 3]" ] (fun () -> SumOp.Instance.Bind(ReduceParams([| 5 |], false), x) |> ignore)
+    throwsWith<ArgumentException> [ "max"; "[1, 0]"; "[2, 3]" ] (fun () -> MaxOp.Instance.Bind(ReduceParams([| 1; 0 |], false), x) |> ignore)
+    throwsWith<ArgumentException> [ "argmax"; "[-1]"; "[2, 3]" ] (fun () -> ArgMaxOp.Instance.Bind(ReduceParams([| -1 |], false), x) |> ignore)
+    throwsWith<ArgumentException> [ "concat"; "axis 2"; "[2, 3]" ] (fun () -> ConcatOp.Instance.Bind(AxisParams(2), x, x) |> ignore)

@@ -96,6 +96,19 @@ internal static class Shapes
         return result;
     }
 
+    /// <summary>
+    /// Checks axes given to a primitive directly (the public methods normalise them first): each in [0, rank),
+    /// in increasing order, none repeated.
+    /// </summary>
+    public static void RequireNormalAxes(string op, int[] axes, Tensor x)
+    {
+        var ok = true;
+        for (var i = 0; ok && i < axes.Length; i++)
+            ok = axes[i] >= 0 && axes[i] < x.Rank && (i == 0 || axes[i] > axes[i - 1]);
+        if (!ok)
+            throw new ArgumentException($"{op}: axes [{string.Join(", ", axes)}] must be distinct, increasing and in [0, {x.Rank}) for {x.DType.Name()} {x.ShapeText}");
+    }
+
     public static int[] AllAxes(int rank)
     {
         var axes = new int[rank];
