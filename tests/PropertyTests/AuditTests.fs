@@ -191,3 +191,15 @@ let ``primitives bound directly check their axes and permutations and name thems
     throwsWith<ArgumentException> [ "max"; "[1, 0]"; "[2, 3]" ] (fun () -> MaxOp.Instance.Bind(ReduceParams([| 1; 0 |], false), x) |> ignore)
     throwsWith<ArgumentException> [ "argmax"; "[-1]"; "[2, 3]" ] (fun () -> ArgMaxOp.Instance.Bind(ReduceParams([| -1 |], false), x) |> ignore)
     throwsWith<ArgumentException> [ "concat"; "axis 2"; "[2, 3]" ] (fun () -> ConcatOp.Instance.Bind(AxisParams(2), x, x) |> ignore)
+
+[<Fact>]
+let ``transforming a function that returns a task is an error, not a zero derivative`` () =
+    // Tasks are not tree nodes: the pullback of an async function used to return zeros, its tangent the task itself.
+    let asTask (x: Tensor) = Tasks.Task.FromResult(x * x)
+    let asValueTask (x: Tensor) = Tasks.ValueTask<Tensor>(x * x)
+    throwsWith<ArgumentException> [ "Vjp"; "Task<Tensor>" ] (fun () -> Grad.Vjp(fn asTask, scalar 1.0) |> ignore)
+    throwsWith<ArgumentException> [ "Jvp"; "Task<Tensor>" ] (fun () -> Grad.Jvp(fn asTask, scalar 1.0, scalar 1.0) |> ignore)
+    throwsWith<ArgumentException> [ "Vjp"; "ValueTask<Tensor>" ] (fun () -> Grad.Vjp(fn asValueTask, scalar 1.0) |> ignore)
+    // Waiting inside the function works: the task's continuation runs at the transform's level.
+    let waited (x: Tensor) = (Tasks.Task.Run(fun () -> x * x)).GetAwaiter().GetResult()
+    Assert.Equal(6.0, Grad.Gradient(fn waited).Invoke(scalar 3.0).Item<float>())

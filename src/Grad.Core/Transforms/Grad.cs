@@ -20,6 +20,7 @@ public static class Grad
         foreach (var input in inputs)
             if (input.DType.IsFloat()) level.Track(input);
         var value = Interpreter.RunWith(level, () => f(def.Unflatten<TIn>(inputs)));
+        RequireSynchronous("Vjp", value);
         var (outputs, outDef) = Tree.Flatten(value);
 
         TIn Pullback(TOut cotangent)
@@ -55,6 +56,7 @@ public static class Grad
             level.Seed(inputs[i], tangents[i]);
         }
         var value = Interpreter.RunWith(level, () => f(def.Unflatten<TIn>(inputs)));
+        RequireSynchronous("Jvp", value);
         var (outputs, outDef) = Tree.Flatten(value);
         var outTangents = Array.ConvertAll(outputs, o => level.TangentOf(o) ?? Tensor.ZerosLike(o));
         return (value, outDef.Unflatten<TOut>(outTangents));
@@ -155,6 +157,19 @@ public static class Grad
         ArgumentNullException.ThrowIfNull(vjp);
         var p = new CustomVjpParams(f, vjp);
         return x => CustomVjpOp.Instance.Bind(p, x);
+    }
+
+    /// <summary>
+    /// Throws for a task result. A task is not a tree node, so its tensors would be static data: the pullback would
+    /// silently return zeros and the tangent would be the task itself.
+    /// </summary>
+    private static void RequireSynchronous(string transform, object? value)
+    {
+        var type = value?.GetType();
+        var isTask = value is Task || value is ValueTask
+            || (type is { IsGenericType: true } && type.GetGenericTypeDefinition() == typeof(ValueTask<>));
+        if (isTask)
+            throw new ArgumentException($"{transform}: the function returned a {TypeNames.Of(type!)}, which holds no tensors a transform can see; transforms trace synchronously, so wait for the result inside the function (e.g. .GetAwaiter().GetResult()) and return the tensors");
     }
 
     private static void RequireScalar(string transform, Tensor value)
