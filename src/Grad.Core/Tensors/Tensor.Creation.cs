@@ -33,9 +33,10 @@ public sealed partial class Tensor
     public static Tensor Full(double value, DType dtype, params int[] shape)
     {
         ArgumentNullException.ThrowIfNull(shape);
-        var data = DTypes.Allocate(dtype, Shapes.Size(shape, "Full"));
+        var size = Shapes.Size(shape, "Full");
         if (dtype == DType.Int32 && !FitsInt32(value))
             throw new ArgumentException($"Full: the value {value} does not fit in int32 (shape {Shapes.Format(shape)})");
+        var data = DTypes.Allocate(dtype, size);
         switch (data)
         {
             case float[] f: Array.Fill(f, (float)value); break;
