@@ -1,6 +1,7 @@
 /// Regression tests from an adversarial audit: each test states a property that once failed, in the cases
-/// the registry's domain samplers never draw (concurrency inside a transform, caller-owned input arrays,
-/// negative and overflowing shapes, zero-sized Jacobians, bad arguments reaching deep code).
+/// the registry's domain samplers never draw (threads inside a transform, caller-owned input arrays, custom VJPs
+/// returning stored tensors, async functions, negative and overflowing shapes, zero-sized Jacobians, values that
+/// do not fit in int32, primitives bound directly with bad parameters).
 module AuditTests
 
 open System
