@@ -155,5 +155,5 @@ let ``JVP and VJP rules of every primitive keep float32 in float32 and agree wit
         for i in 0 .. x.Length - 1 do
             match gx.[i], gx32.[i] with
             | null, null -> ()
-            | g, g32 when not (isNull g) && not (isNull g32) -> agree (sprintf "VJP of input %d" i) g g32
-            | _ -> failwithf "VJP of input %d is null in one dtype only" i)
+            | null, _ | _, null -> failwithf "VJP of input %d is null in one dtype only" i
+            | g, g32 -> agree (sprintf "VJP of input %d" i) g g32)
