@@ -107,3 +107,53 @@ let ``every primitive returns a fresh tensor object`` () =
     forEveryCase (fun _ -> true) (fun op case ->
         let y = op.Bind(case.Params, case.Inputs)
         for x in case.Inputs do Assert.False(obj.ReferenceEquals(x, y), sprintf "%s returned its input" op.Name))
+
+/// x with `v` added `scale` times to its float inputs (int and bool inputs unchanged).
+let private shifted (x: Tensor[]) (v: Tensor[]) (scale: float) =
+    Array.map2 (fun (xi: Tensor) (vi: Tensor) -> if xi.DType.IsFloat() then xi + vi * scale else xi) x v
+
+[<Fact>]
+let ``forward-over-reverse Hessian-vector products of every primitive match finite differences of its VJP`` () =
+    // d/dε Jᵀ(x + εv)·u by JVP of the pullback (the rules differentiating themselves) against central differences of
+    // the pullback. Ops with piecewise-constant derivatives (relu, abs, max, where) give 0 both ways off their kinks.
+    forEveryCase differentiable (fun op case ->
+        let r = Random(case.Inputs.Length * 7919 + case.Inputs.[0].Size)
+        let x = case.Inputs
+        let u = randomLike r (op.Bind(case.Params, x))
+        // Int and bool inputs are their own (ignored) tangents, as in GradCheck.
+        let v = x |> Array.map (fun xi -> if xi.DType.IsFloat() then randomLike r xi else xi)
+        let pullback (xs: Tensor[]) = let struct (_, back) = Grad.Vjp(apply op case.Params, xs) in back.Invoke u
+        let struct (_, hv) = Grad.Jvp(Func<Tensor[], Tensor[]>(pullback), x, v)
+        let step = 1e-5
+        let plus, minus = pullback (shifted x v step), pullback (shifted x v -step)
+        for i in 0 .. x.Length - 1 do
+            if x.[i].DType.IsFloat() then
+                let numeric = Array.map2 (fun p m -> (p - m) / (2.0 * step)) (doubles plus.[i]) (doubles minus.[i])
+                Array.iteri2 (fun k a n ->
+                    if not (close 1e-5 1e-6 a n) then failwithf "input %d element %d: H·v is %.17g, finite differences give %.17g" i k a n)
+                    (doubles hv.[i]) numeric)
+
+[<Fact>]
+let ``JVP and VJP rules of every primitive keep float32 in float32 and agree with float64`` () =
+    // Catches a constant made in float64 inside a rule (a dtype mismatch in float32) and rules that lose precision.
+    forEveryCase differentiable (fun op case ->
+        let r = Random(case.Inputs.Length * 104729 + case.Inputs.[0].Size)
+        let to32 (t: Tensor) = if t.DType = DType.Float64 then t.Cast(DType.Float32) else t
+        let p32 = match case.Params with :? CastParams -> CastParams(DType.Float32) :> OpParams | p -> p
+        let x, x32 = case.Inputs, Array.map to32 case.Inputs
+        let y, y32 = op.Bind(case.Params, x), op.Bind(p32, x32)
+        let u = randomLike r y
+        let t : (Tensor | null)[] = x |> Array.map (fun xi -> if xi.DType.IsFloat() then randomLike r xi else null)
+        let t32 = t |> Array.map (fun ti -> match ti with null -> null | ti -> to32 ti)
+        let agree what (expected: Tensor) (actual: Tensor) =
+            Assert.True((DType.Float32 = actual.DType), sprintf "%s is %s in float32" what (actual.DType.Name()))
+            let e = doubles expected
+            let scale = if e.Length = 0 then 0.0 else e |> Array.map abs |> Array.max
+            assertAllClose 0.0 (1e-4 * (1.0 + scale)) what e (doubles actual)
+        agree "JVP" (op.Jvp(x, t, y, case.Params)) (op.Jvp(x32, t32, y32, p32))
+        let gx, gx32 = op.Vjp(u, x, y, case.Params), op.Vjp(to32 u, x32, y32, p32)
+        for i in 0 .. x.Length - 1 do
+            match gx.[i], gx32.[i] with
+            | null, null -> ()
+            | null, _ | _, null -> failwithf "VJP of input %d is null in one dtype only" i
+            | g, g32 -> agree (sprintf "VJP of input %d" i) g g32)

@@ -128,6 +128,28 @@ let ``a custom VJP replaces the derivative of the wrapped function`` () =
     assertAllClose 0.0 0.0 "straight-through gradient" [| 3.0; 3.0 |] (doubles g)
 
 [<Fact>]
+let ``an exception anywhere inside nested transforms leaves the interpreter stack as it was`` () =
+    let failing (x: Tensor) = x.Reshape(7)
+    let failingRule = Grad.CustomVjp(Func<Tensor[], Tensor>(fun xs -> xs.[0] * 2.0), Func<Tensor[], Tensor, Tensor, Tensor[]>(fun _ _ _ -> failwith "rule"))
+    let attempts : (string * (unit -> unit)) list =
+        [ "in ValueAndGrad", fun () -> Grad.ValueAndGrad(fn (fun (x: Tensor) -> (failing x).Sum())).Invoke(scalar 1.0) |> ignore
+          "three levels deep", fun () ->
+              (grad (fun x -> let struct (_, t) = Grad.Jvp(fn (fun y -> (grad (fun z -> (failing (z * y)).Sum())).Invoke y), x, x) in t.Sum())).Invoke(scalar 1.0) |> ignore
+          "in a custom VJP rule under Jvp", fun () ->
+              Grad.HessianVectorProduct(fn (fun (x: Tensor) -> failingRule.Invoke([| x |]).Sum()), scalar 1.0, scalar 1.0) |> ignore ]
+    for name, attempt in attempts do
+        Assert.ThrowsAny<exn>(attempt) |> ignore
+        Assert.True(isNull Interpreter.Current, sprintf "a level was left on the stack after the failure %s" name)
+        Assert.Equal(6.0, (scalar 2.0 * scalar 3.0).Item<float>())
+    // Caught inside the traced function, the failure leaves the enclosing level on top and the gradient intact.
+    let f (x: Tensor) =
+        let before = Interpreter.Current
+        (try Grad.Jvp(fn failing, x, x) |> ignore with _ -> ())
+        Assert.Same(before, Interpreter.Current)
+        (x * x).Sum()
+    Assert.Equal(6.0, (grad f).Invoke(scalar 3.0).Item<float>())
+
+[<Fact>]
 let ``a chain of 100000 ops differentiates without overflowing the stack`` () =
     let f (x: Tensor) =
         let mutable y = x

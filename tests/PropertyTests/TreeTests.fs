@@ -331,3 +331,22 @@ let ``a private F# record is a tree: its gradient is not silently the parameters
     let g = Grad.Gradient(Func<Hidden, Tensor>(fun h -> (h.Weight * h.Weight).Sum())).Invoke(p)
     Assert.Equal<float[]>([| 6.0; -2.0 |], g.Weight.ToArray<float>())
     Assert.Equal("w", g.Label)
+
+/// Holds its weight in a framework wrapper, which no rule can rebuild.
+type Boxed2 = { Cache: Lazy<Tensor[]>; Steps: int }
+
+[<Fact>]
+let ``framework wrappers around tensors are an error, not static data whose tensors get no gradient`` () =
+    let t = vec [ 1.0; 2.0 ]
+    let wrapped : (string * objnull) list =
+        [ "Lazy<Tensor>", box (Lazy<Tensor>(fun () -> t))
+          "StrongBox<Tensor>", box (Runtime.CompilerServices.StrongBox<Tensor>(t))
+          "Memory<Tensor>", box (Memory<Tensor>([| t |]))
+          "Lazy<Tensor[]>", box { Cache = Lazy<Tensor[]>(fun () -> [| t |]); Steps = 1 } ]
+    for name, tree in wrapped do
+        let e = Assert.Throws<NotSupportedException>(fun () -> Tree.Flatten tree |> ignore)
+        Assert.Contains(name, e.Message)
+    // Framework types that hold no tensors are still static data.
+    let leaves, def = flatten (struct (t, Random(1), Lazy<int>(fun () -> 3), Collections.Generic.EqualityComparer<string>.Default))
+    Assert.Equal(1, leaves.Length)
+    Assert.Equal(1, def.LeafCount)

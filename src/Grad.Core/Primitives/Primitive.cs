@@ -43,9 +43,14 @@ public abstract class Primitive(string name)
     /// <summary>Applies the op through the current interpreter stack (evaluation, JVP, VJP, nested).</summary>
     public Tensor Bind(OpParams p, params Tensor[] x)
     {
+        ArgumentNullException.ThrowIfNull(x);
         if (Arity >= 0 && x.Length != Arity)
             throw new ArgumentException($"{Name}: takes {Arity} inputs, got {x.Length}");
-        return Interpreter.Bind(this, p, x);
+        for (var i = 0; i < x.Length; i++)
+            if (x[i] is null) throw new ArgumentNullException(nameof(x), $"{Name}: input {i} of {x.Length} is null");
+        // A copy: a tape keeps the inputs until its pullback runs, and the caller's array (Concat's, a custom
+        // VJP's arguments) may be reused and overwritten in the meantime.
+        return Interpreter.Bind(this, p, [.. x]);
     }
 
     /// <inheritdoc/>

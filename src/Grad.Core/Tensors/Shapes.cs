@@ -5,12 +5,37 @@ internal static class Shapes
 {
     public static readonly int[] Scalar = [];
 
-    public static int Size(ReadOnlySpan<int> shape)
+    /// <summary>
+    /// The number of elements of <paramref name="shape"/>; throws (naming <paramref name="op"/> when given) for a
+    /// negative dimension or for more elements than an array can hold.
+    /// </summary>
+    public static int Size(ReadOnlySpan<int> shape, string? op = null)
     {
+        var prefix = op is null ? "" : op + ": ";
+        var empty = false;
+        foreach (var d in shape)
+        {
+            if (d < 0) throw new ArgumentException($"{prefix}negative dimension in shape {Format(shape)}");
+            empty |= d == 0;
+        }
+        // A zero dimension empties any shape, however large the others; otherwise stop at the limit, before the
+        // running product (each factor below 2^31) could wrap around a long.
+        if (empty) return 0;
         long size = 1;
-        foreach (var d in shape) size *= d;
-        if (size > Array.MaxLength) throw new ArgumentException($"shape {Format(shape)} has {size} elements, more than an array can hold");
+        foreach (var d in shape)
+        {
+            size *= d;
+            if (size > Array.MaxLength)
+                throw new ArgumentException($"{prefix}shape {Format(shape)} has {Product(shape)} elements, more than an array can hold");
+        }
         return (int)size;
+    }
+
+    private static System.Numerics.BigInteger Product(ReadOnlySpan<int> shape)
+    {
+        System.Numerics.BigInteger product = 1;
+        foreach (var d in shape) product *= d;
+        return product;
     }
 
     /// <summary>Row-major strides, in elements.</summary>
@@ -69,6 +94,19 @@ internal static class Shapes
             if (result[i] == result[i - 1])
                 throw new ArgumentException($"{op}: axis {result[i]} is repeated in [{string.Join(", ", axes.ToArray())}] for shape {Format(shape)}");
         return result;
+    }
+
+    /// <summary>
+    /// Checks axes given to a primitive directly (the public methods normalise them first): each in [0, rank),
+    /// in increasing order, none repeated.
+    /// </summary>
+    public static void RequireNormalAxes(string op, int[] axes, Tensor x)
+    {
+        var ok = true;
+        for (var i = 0; ok && i < axes.Length; i++)
+            ok = axes[i] >= 0 && axes[i] < x.Rank && (i == 0 || axes[i] > axes[i - 1]);
+        if (!ok)
+            throw new ArgumentException($"{op}: axes [{string.Join(", ", axes)}] must be distinct, increasing and in [0, {x.Rank}) for {x.DType.Name()} {x.ShapeText}");
     }
 
     public static int[] AllAxes(int rank)

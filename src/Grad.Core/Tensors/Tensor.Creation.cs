@@ -32,12 +32,16 @@ public sealed partial class Tensor
     /// <summary>A tensor of <paramref name="shape"/> filled with <paramref name="value"/>.</summary>
     public static Tensor Full(double value, DType dtype, params int[] shape)
     {
-        var data = DTypes.Allocate(dtype, Shapes.Size(shape));
+        ArgumentNullException.ThrowIfNull(shape);
+        var size = Shapes.Size(shape, "Full");
+        if (dtype == DType.Int32 && !FitsInt32(value))
+            throw new ArgumentException($"Full: the value {value} does not fit in int32 (shape {Shapes.Format(shape)})");
+        var data = DTypes.Allocate(dtype, size);
         switch (data)
         {
             case float[] f: Array.Fill(f, (float)value); break;
             case double[] d: Array.Fill(d, value); break;
-            case int[] n: Array.Fill(n, checked((int)value)); break;
+            case int[] n: Array.Fill(n, (int)value); break;
             case bool[] b: Array.Fill(b, value != 0); break;
         }
         return new Tensor(data, (int[])shape.Clone());

@@ -34,7 +34,7 @@ public sealed partial class Tensor
         var count = RangeCount(op, (stop - start) / step);
         var values = new double[count];
         for (var i = 0; i < count; i++) values[i] = start + i * step;
-        return FromDoubles(values, dtype, count);
+        return FromDoubles(op, values, dtype, count);
     }
 
     /// <summary>
@@ -57,7 +57,7 @@ public sealed partial class Tensor
             for (var i = 1; i < num - 1; i++) values[i] = start + i * step;
             values[num - 1] = stop;
         }
-        return FromDoubles(values, dtype, num);
+        return FromDoubles(op, values, dtype, num);
     }
 
     /// <summary>The <paramref name="n"/>×<paramref name="m"/> matrix (m defaults to n) with ones on the main diagonal and zeros elsewhere.</summary>
@@ -68,7 +68,7 @@ public sealed partial class Tensor
             throw new ArgumentException($"Eye: dimensions must not be negative, got n = {n}, m = {columns}");
         var values = new double[Shapes.Size([n, columns])];
         for (var i = 0; i < Math.Min(n, columns); i++) values[i * columns + i] = 1;
-        return FromDoubles(values, dtype, n, columns);
+        return FromDoubles("Eye", values, dtype, n, columns);
     }
 
     private static int RangeCount(string op, double span)
@@ -79,8 +79,8 @@ public sealed partial class Tensor
         return count > 0 ? (int)count : 0;
     }
 
-    /// <summary>Converts fresh double values to <paramref name="dtype"/> (checked for int32) and wraps them.</summary>
-    private static Tensor FromDoubles(double[] values, DType dtype, params int[] shape)
+    /// <summary>Converts fresh double values to <paramref name="dtype"/> (checked for int32, naming <paramref name="op"/>) and wraps them.</summary>
+    private static Tensor FromDoubles(string op, double[] values, DType dtype, params int[] shape)
     {
         switch (dtype)
         {
@@ -92,7 +92,12 @@ public sealed partial class Tensor
                 return Wrap(f, shape);
             case DType.Int32:
                 var n = new int[values.Length];
-                for (var i = 0; i < n.Length; i++) n[i] = checked((int)values[i]);
+                for (var i = 0; i < n.Length; i++)
+                {
+                    if (!FitsInt32(values[i]))
+                        throw new ArgumentException($"{op}: element {i} would be {values[i]}, which does not fit in int32");
+                    n[i] = (int)values[i];
+                }
                 return Wrap(n, shape);
             default:
                 var b = new bool[values.Length];

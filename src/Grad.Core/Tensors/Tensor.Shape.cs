@@ -117,7 +117,8 @@ public sealed partial class Tensor
                 throw new ArgumentException($"slice: step 0 on axis {d} of {DType.Name()} {ShapeText}; a step must be non-zero");
             var (first, count) = PythonSlice(start, stop, step, Dims[d]);
             // A backward walk first, first − |step|, … is the forward walk from its last element, flipped.
-            var stride = Math.Abs(step);
+            // Only a walk of two or more elements needs its stride; |int.MinValue| is not an int, and picks one element.
+            var stride = count > 1 ? Math.Abs(step) : 1;
             var low = step > 0 ? first : first - (count - 1) * stride;
             (starts[d], stops[d], steps[d]) = count == 0 ? (0, 0, 1) : (low, low + (count - 1) * stride + 1, stride);
             if (step < 0 && count > 1) reversed.Add(d);
@@ -141,7 +142,7 @@ public sealed partial class Tensor
         var last = Clamp(stop, step < 0 ? -1 : n);
         var count = step > 0
             ? (last > first ? (last - first - 1) / step + 1 : 0)
-            : (first > last ? (first - last - 1) / -step + 1 : 0);
+            : (first > last ? (int)((first - last - 1) / -(long)step) + 1 : 0);
         return (first, count);
     }
 }

@@ -79,7 +79,7 @@ public sealed partial class Tensor
     {
         if (_data is T[] same) return (T[])same.Clone();
         var result = new T[Size];
-        for (var i = 0; i < result.Length; i++) result[i] = Convert<T>(GetAsDouble(i));
+        for (var i = 0; i < result.Length; i++) result[i] = Convert<T>("ToArray", i);
         return result;
     }
 
@@ -88,7 +88,7 @@ public sealed partial class Tensor
     {
         if (Size != 1)
             throw new InvalidOperationException($"Item: tensor of shape {ShapeText} ({DType.Name()}) has {Size} elements; Item needs exactly one");
-        return _data is T[] same ? same[0] : Convert<T>(GetAsDouble(0));
+        return _data is T[] same ? same[0] : Convert<T>("Item", 0);
     }
 
     internal double GetAsDouble(int index) => _data switch
@@ -100,14 +100,24 @@ public sealed partial class Tensor
         _ => throw new InvalidOperationException(),
     };
 
-    private static T Convert<T>(double value)
+    /// <summary>Element <paramref name="index"/> converted to <typeparamref name="T"/>; <paramref name="op"/> names the caller in errors.</summary>
+    private T Convert<T>(string op, int index)
     {
+        var value = GetAsDouble(index);
         if (typeof(T) == typeof(float)) return (T)(object)(float)value;
         if (typeof(T) == typeof(double)) return (T)(object)value;
-        if (typeof(T) == typeof(int)) return (T)(object)checked((int)value);
+        if (typeof(T) == typeof(int))
+        {
+            if (!FitsInt32(value))
+                throw new OverflowException($"{op}: element {index} of {DType.Name()} {ShapeText} is {value}, which does not fit in an int");
+            return (T)(object)(int)value;
+        }
         if (typeof(T) == typeof(bool)) return (T)(object)(value != 0);
         throw new NotSupportedException($"ToArray/Item: cannot convert elements to {typeof(T).Name}; use float, double, int or bool");
     }
+
+    /// <summary>Whether <paramref name="value"/> truncated toward zero is an int32: false for NaN, ±∞ and values beyond ±2³¹.</summary>
+    internal static bool FitsInt32(double value) => value > int.MinValue - 1.0 && value < int.MaxValue + 1.0;
 
     internal void RequireFloat(string op)
     {

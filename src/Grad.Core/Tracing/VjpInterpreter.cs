@@ -8,21 +8,34 @@ internal sealed class VjpInterpreter(Interpreter? parent) : Interpreter(parent)
     private readonly List<TapeEntry> _tape = [];
     private readonly HashSet<Tensor> _tracked = new(ReferenceEqualityComparer.Instance);
 
-    public void Track(Tensor input) => _tracked.Add(input);
+    // Threads started inside the traced function inherit this level (the stack is an AsyncLocal) and bind ops
+    // on it at once; one lock keeps the tape and the tracked set consistent with each other.
+    private readonly Lock _gate = new();
 
-    public bool IsTracked(Tensor t) => _tracked.Contains(t);
+    public void Track(Tensor input)
+    {
+        lock (_gate) _tracked.Add(input);
+    }
+
+    public bool IsTracked(Tensor t)
+    {
+        lock (_gate) return _tracked.Contains(t);
+    }
 
     public override Tensor Apply(Primitive op, OpParams p, Tensor[] x)
     {
         var y = ApplyBelow(op, p, x);
         if (!op.IsDifferentiable || !y.DType.IsFloat()) return y;
-        foreach (var input in x)
+        lock (_gate)
         {
-            if (_tracked.Contains(input))
+            foreach (var input in x)
             {
-                lock (_tape) _tape.Add(new TapeEntry(op, p, x, y));
-                _tracked.Add(y);
-                break;
+                if (_tracked.Contains(input))
+                {
+                    _tape.Add(new TapeEntry(op, p, x, y));
+                    _tracked.Add(y);
+                    break;
+                }
             }
         }
         return y;

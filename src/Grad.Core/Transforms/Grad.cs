@@ -20,12 +20,16 @@ public static class Grad
         foreach (var input in inputs)
             if (input.DType.IsFloat()) level.Track(input);
         var value = Interpreter.RunWith(level, () => f(def.Unflatten<TIn>(inputs)));
+        RequireSynchronous("Vjp", value);
         var (outputs, outDef) = Tree.Flatten(value);
 
         TIn Pullback(TOut cotangent)
         {
             var (seeds, seedDef) = Tree.Flatten(cotangent);
             Tree.RequireSame("Vjp pullback", ("output", outDef), ("cotangent", seedDef));
+            for (var i = 0; i < seeds.Length; i++)
+                if (!Shapes.Equal(seeds[i].Dims, outputs[i].Dims) || seeds[i].DType != outputs[i].DType)
+                    throw new ArgumentException($"Vjp pullback: cotangent leaf {i} is {seeds[i].DType.Name()} {seeds[i].ShapeText} but the output is {outputs[i].DType.Name()} {outputs[i].ShapeText}");
             return def.Unflatten<TIn>(level.Pullback(outputs, seeds, inputs));
         }
 
@@ -52,6 +56,7 @@ public static class Grad
             level.Seed(inputs[i], tangents[i]);
         }
         var value = Interpreter.RunWith(level, () => f(def.Unflatten<TIn>(inputs)));
+        RequireSynchronous("Jvp", value);
         var (outputs, outDef) = Tree.Flatten(value);
         var outTangents = Array.ConvertAll(outputs, o => level.TangentOf(o) ?? Tensor.ZerosLike(o));
         return (value, outDef.Unflatten<TOut>(outTangents));
@@ -96,14 +101,20 @@ public static class Grad
     public static Func<Tensor, Tensor> JacobianReverse(Func<Tensor, Tensor> f) => x =>
     {
         var (y, pullback) = Vjp(f, x);
+        if (!y.DType.IsFloat())
+            throw new ArgumentException($"JacobianReverse: the function returned {y.DType.Name()} {y.ShapeText}, which has no derivative; it must return float32 or float64");
         var rows = new Tensor[y.Size];
         for (var i = 0; i < rows.Length; i++) rows[i] = pullback(Tensor.BasisVector(y, i)).Reshape(-1);
+        // No output elements means no rows to stack: the Jacobian is empty, in the dtype the rows would have had.
+        if (rows.Length == 0) return Tensor.Zeros(x.DType, [.. y.ShapeArray, .. x.ShapeArray]);
         return Tensor.Stack(rows, axis: 0).Reshape([.. y.ShapeArray, .. x.ShapeArray]);
     };
 
     /// <summary>The Jacobian by forward mode (one JVP per input element): shape output.shape + input.shape.</summary>
     public static Func<Tensor, Tensor> JacobianForward(Func<Tensor, Tensor> f) => x =>
     {
+        if (!x.DType.IsFloat())
+            throw new ArgumentException($"JacobianForward: the input is {x.DType.Name()} {x.ShapeText}, which carries no tangent; it must be float32 or float64");
         var columns = new Tensor[x.Size];
         int[] yShape = [];
         for (var j = 0; j < columns.Length; j++)
@@ -146,6 +157,19 @@ public static class Grad
         ArgumentNullException.ThrowIfNull(vjp);
         var p = new CustomVjpParams(f, vjp);
         return x => CustomVjpOp.Instance.Bind(p, x);
+    }
+
+    /// <summary>
+    /// Throws for a task result. A task is not a tree node, so its tensors would be static data: the pullback would
+    /// silently return zeros and the tangent would be the task itself.
+    /// </summary>
+    private static void RequireSynchronous(string transform, object? value)
+    {
+        var type = value?.GetType();
+        var isTask = value is Task || value is ValueTask
+            || (type is { IsGenericType: true } && type.GetGenericTypeDefinition() == typeof(ValueTask<>));
+        if (isTask)
+            throw new ArgumentException($"{transform}: the function returned a {TypeNames.Of(type!)}, which holds no tensors a transform can see; transforms trace synchronously, so wait for the result inside the function (e.g. .GetAwaiter().GetResult()) and return the tensors");
     }
 
     private static void RequireScalar(string transform, Tensor value)

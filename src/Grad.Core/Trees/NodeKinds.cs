@@ -80,8 +80,10 @@ internal static class NodeKinds
                 ?? (framework ? throw Unsupported(type) : ObjectKind.TryCreate(type, May));
         }
         if (typeof(IList).IsAssignableFrom(type)) return SequenceKind.TryCreateUntyped(type) ?? throw Unsupported(type);
-        // Other framework types (Random, Stream, Task, …) are not parameter containers.
-        if (framework) return null;
+        // Other framework types (Random, Stream, Task, …) are not parameter containers. One instantiated with tensors
+        // (Lazy<Tensor>, StrongBox<Tensor>, Task<Tensor[]>) holds them where no rule can reach: an error, rather than
+        // static data whose tensors would silently get no gradient.
+        if (framework) return HoldsTensorsByType(type) ? throw Unsupported(type) : null;
         return ObjectKind.TryCreate(type, May);
     }
 
@@ -119,10 +121,21 @@ internal static class NodeKinds
         if (DictionaryTypes(type) is (_, { } value)) return May(value);
         if (ElementType(type) is { } element) return May(element);
         if (type == typeof(object) || type.IsInterface) return true;
-        if (IsFramework(type)) return false;
+        if (IsFramework(type)) return HoldsTensorsByType(type);
         if (!type.IsSealed && !type.IsValueType) return true;
         // A sealed class or a struct: a node exactly when it has a property that may hold tensors.
         return Of(type, visiting) is not null;
+    }
+
+    /// <summary>
+    /// Whether a framework generic type is instantiated with tensors by its type arguments alone: Tensor itself, or
+    /// arrays, tuples and framework generics of them (not user types, whose values may or may not hold any).
+    /// </summary>
+    private static bool HoldsTensorsByType(Type type)
+    {
+        if (type == typeof(Tensor)) return true;
+        if (type.IsArray) return HoldsTensorsByType(type.GetElementType()!);
+        return type.IsGenericType && (IsTuple(type) || IsFramework(type)) && type.GetGenericArguments().Any(HoldsTensorsByType);
     }
 
     /// <summary>Types that never hold tensors: numbers, enums, strings, delegates, reflection objects, pointers.</summary>

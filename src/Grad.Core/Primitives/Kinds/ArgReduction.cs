@@ -32,6 +32,7 @@ public abstract class ArgReduction(string name) : Primitive(name)
         var rp = (ReduceParams)p;
         if (rp.Axes.Length != 1 || input.Rank == 0)
             throw new ArgumentException($"{Name}: needs exactly one axis of a tensor of rank ≥ 1, got axes [{string.Join(", ", rp.Axes)}] for {input.DType.Name()} {input.ShapeText}");
+        Shapes.RequireNormalAxes(Name, rp.Axes, input);
         if (input.Dims[rp.Axes[0]] == 0 && Shapes.Size(Shapes.Reduced(input.Dims, rp.Axes, keepDims: false)) > 0)
             throw new ArgumentException($"{Name}: axis {rp.Axes[0]} of {input.DType.Name()} {input.ShapeText} is empty; there is no position to return");
         return input.RawData switch

@@ -20,6 +20,7 @@ public abstract class Reduction(string name) : Primitive(name)
         var input = x[0];
         input.RequireFloat(Name);
         var rp = (ReduceParams)p;
+        Shapes.RequireNormalAxes(Name, rp.Axes, input);
         return input.DType == DType.Float32 ? Run<float>(input, rp) : Run<double>(input, rp);
     }
 

@@ -34,14 +34,22 @@ public sealed class BroadcastToOp : Primitive
 
     internal static void Check(Tensor x, int[] target)
     {
-        var ok = target.Length >= x.Rank;
-        for (var d = 0; ok && d < x.Rank; d++)
-        {
-            var (i, t) = (x.Dims[d], target[target.Length - x.Rank + d]);
-            ok = i == t || i == 1;
-        }
-        if (!ok)
+        if (!Broadcasts(x.Dims, target))
             throw new ArgumentException($"broadcast_to: cannot broadcast {x.DType.Name()} {x.ShapeText} to {Shapes.Format(target)}");
+    }
+
+    /// <summary>Whether numpy's rules broadcast shape <paramref name="from"/> to shape <paramref name="target"/>.</summary>
+    internal static bool Broadcasts(ReadOnlySpan<int> from, ReadOnlySpan<int> target)
+    {
+        if (target.Length < from.Length) return false;
+        foreach (var t in target)
+            if (t < 0) return false;
+        for (var d = 0; d < from.Length; d++)
+        {
+            var (i, t) = (from[d], target[target.Length - from.Length + d]);
+            if (i != t && i != 1) return false;
+        }
+        return true;
     }
 
     /// <summary>The axes of <paramref name="target"/> that broadcasting from <paramref name="from"/> created or repeated.</summary>
@@ -73,10 +81,13 @@ public sealed partial class Tensor
     /// <summary>Alias of <see cref="BroadcastTo"/> (PyTorch's name).</summary>
     public Tensor Expand(params int[] shape) => BroadcastTo(shape);
 
-    /// <summary>Sums a broadcast tensor back down to <paramref name="shape"/>: the inverse shape map of <see cref="BroadcastTo"/>.</summary>
+    /// <summary>Sums a broadcast tensor back down to <paramref name="shape"/>, which must broadcast to this one's: the inverse shape map of <see cref="BroadcastTo"/>.</summary>
     public Tensor SumTo(params int[] shape)
     {
+        ArgumentNullException.ThrowIfNull(shape);
         if (Shapes.Equal(Dims, shape)) return this;
+        if (!BroadcastToOp.Broadcasts(shape, Dims))
+            throw new ArgumentException($"sum_to: cannot sum {DType.Name()} {ShapeText} down to {Shapes.Format(shape)}: that shape does not broadcast to {ShapeText}");
         var axes = BroadcastToOp.BroadcastAxes(shape, ShapeArray);
         return Sum(axes, keepDims: true).Reshape(shape);
     }

@@ -32,6 +32,8 @@ public sealed class ConcatOp : Primitive
         if (x.Length == 0) throw new ArgumentException("concat: needs at least one tensor");
         var first = x[0];
         if (first.Rank == 0) throw new ArgumentException("concat: cannot concatenate scalars (rank 0); use Stack");
+        if (axis < 0 || axis >= first.Rank)
+            throw new ArgumentException($"concat: axis {axis} is out of range for {first.DType.Name()} {first.ShapeText}");
         var outShape = first.Shape;
         outShape[axis] = 0;
         foreach (var t in x)

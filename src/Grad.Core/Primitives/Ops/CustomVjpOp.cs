@@ -35,7 +35,9 @@ public sealed class CustomVjpOp : Primitive
     {
         // Evaluate with no interpreter at all: the rule, not the body, defines the derivative.
         var y = Interpreter.RunWith(null, () => ((CustomVjpParams)p).Function(x));
-        return x.Any(input => ReferenceEquals(input, y)) ? y.Alias() : y;
+        // Always a new object: the user's function may return an input or a stored tensor (a table lookup), the same
+        // object on every call, and transforms key tangents and cotangents by object.
+        return y.Alias();
     }
 
     /// <inheritdoc/>

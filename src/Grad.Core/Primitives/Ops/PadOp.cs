@@ -39,7 +39,10 @@ public sealed class PadOp : Primitive
             if (p.Low[d] < 0 || p.High[d] < 0 || p.Interior[d] < 0)
                 throw new ArgumentException($"pad: widths must be non-negative, got {p} for {x.DType.Name()} {x.ShapeText}");
             var n = x.Dims[d];
-            shape[d] = p.Low[d] + n + Math.Max(n - 1, 0) * p.Interior[d] + p.High[d];
+            var padded = (long)p.Low[d] + n + (long)Math.Max(n - 1, 0) * p.Interior[d] + p.High[d];
+            if (padded > Array.MaxLength)
+                throw new ArgumentException($"pad: {p} makes axis {d} of {x.DType.Name()} {x.ShapeText} {padded} long, more than an array can hold");
+            shape[d] = (int)padded;
         }
         return shape;
     }

@@ -30,6 +30,8 @@ public sealed class PermuteOp : Primitive
     {
         var perm = ((PermParams)p).Perm;
         var input = x[0];
+        if (perm.Length != input.Rank || !perm.Order().SequenceEqual(Enumerable.Range(0, input.Rank)))
+            throw new ArgumentException($"permute: [{string.Join(", ", perm)}] is not a permutation of the {input.Rank} axes of {input.DType.Name()} {input.ShapeText}");
         var strides = Shapes.Strides(input.Dims);
         return Strided.Gather(input, 0, perm.Select(d => strides[d]).ToArray(), perm.Select(d => input.Dims[d]).ToArray());
     }
