@@ -30,7 +30,10 @@ let run (file: string) (arguments: string list) =
     let start = ProcessStartInfo(file, arguments, WorkingDirectory = repoRoot, RedirectStandardOutput = true, RedirectStandardError = true)
     start.Environment.["DOTNET_CLI_TELEMETRY_OPTOUT"] <- "1"
     start.Environment.["DOTNET_NOLOGO"] <- "1"
-    use p = Process.Start start
+    use p =
+        match Process.Start start with
+        | null -> failwithf "could not start %s" file
+        | p -> p
     let stderr = p.StandardError.ReadToEndAsync()
     let stdout = p.StandardOutput.ReadToEnd()
     p.WaitForExit()

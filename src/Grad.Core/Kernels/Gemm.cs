@@ -62,7 +62,7 @@ internal static class Gemm
                     }
                     ArrayPool<T>.Shared.Return(packedA);
                 }
-                if (parallel) ParallelKernel.For(rowBlocks, 2 * MC * kc * n / ParallelKernel.MinElementsPerTask + 1, Blocks);
+                if (parallel) ParallelKernel.For(rowBlocks, ParallelKernel.Cost(2L * MC * kc * n), Blocks);
                 else Blocks(0, rowBlocks);
             }
         }

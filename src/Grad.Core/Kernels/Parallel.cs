@@ -6,6 +6,9 @@ internal static class ParallelKernel
     /// <summary>Elements below which a loop runs on the calling thread.</summary>
     public const int MinElementsPerTask = 1 << 15;
 
+    /// <summary>A per-item cost for <see cref="For"/>, clamped so that large products cannot overflow.</summary>
+    public static int Cost(long elementsPerItem) => (int)Math.Clamp(elementsPerItem, 1, int.MaxValue / 2);
+
     /// <summary>Calls <paramref name="body"/>(start, length) over chunks covering [0, count).</summary>
     public static void For(int count, int costPerItem, Action<int, int> body)
     {

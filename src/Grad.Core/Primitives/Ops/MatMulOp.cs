@@ -50,7 +50,7 @@ public sealed class MatMulOp : Primitive
             c, batch * m * n, m, k, n, parallel);
         // Many small products: one per task. Few large ones: each product splits its rows across cores.
         if (batches >= 2 * Environment.ProcessorCount && (long)m * k * n < 1 << 18)
-            ParallelKernel.For(batches, 2 * m * k * n, (start, count) =>
+            ParallelKernel.For(batches, ParallelKernel.Cost(2L * m * k * n), (start, count) =>
             {
                 for (var batch = start; batch < start + count; batch++) One(batch, parallel: false);
             });
