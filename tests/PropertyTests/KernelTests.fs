@@ -36,3 +36,26 @@ let ``batched matmul equals one definition per batch, for many small and for few
         for t in 0 .. batch - 1 do
             let expected = naiveMatMul ad.[t * m * k .. (t + 1) * m * k - 1] bd.[t * k * n .. (t + 1) * k * n - 1] m k n
             assertAllClose 1e-12 1e-12 (sprintf "batch %d of %d" t batch) expected c.[t * m * n .. (t + 1) * m * n - 1]
+
+[<Fact>]
+let ``sum, max and prod over any axes of a large tensor equal the definition, on every kernel path`` () =
+    // Big enough that work is split across tasks, including chunks that start inside an output row.
+    let shape = [| 37; 41; 53 |]
+    // Values near 1 keep the product of all 80,000 elements representable.
+    let x = randomTensor 9 0.99 1.01 shape
+    let xd = doubles x
+    let at i j k = xd.[(i * shape.[1] + j) * shape.[2] + k]
+    let reference (axes: int list) (combine: float -> float -> float) =
+        let kept = [ 0 .. 2 ] |> List.filter (fun a -> not (List.contains a axes))
+        let index (o: int[]) (r: int[]) =
+            let full = Array.zeroCreate 3
+            List.iteri (fun n a -> full.[a] <- o.[n]) kept
+            List.iteri (fun n a -> full.[a] <- r.[n]) axes
+            at full.[0] full.[1] full.[2]
+        let ranges (dims: int list) = dims |> List.fold (fun acc d -> [ for prefix in acc do for v in 0 .. shape.[d] - 1 -> Array.append prefix [| v |] ]) [ [||] ]
+        [| for o in ranges kept -> ranges axes |> List.map (index o) |> List.reduce combine |]
+    for axes in [ [ 0 ]; [ 1 ]; [ 2 ]; [ 0; 1 ]; [ 1; 2 ]; [ 0; 2 ]; [ 0; 1; 2 ] ] do
+        let a = List.toArray axes
+        assertAllClose 1e-12 0.0 (sprintf "sum %A" axes) (reference axes (+)) (doubles (x.Sum(a)))
+        assertAllClose 0.0 0.0 (sprintf "max %A" axes) (reference axes max) (doubles (x.Max(a)))
+        assertAllClose 1e-10 0.0 (sprintf "prod %A" axes) (reference axes (*)) (doubles (x.Prod(a)))

@@ -3,8 +3,10 @@ using System.Numerics;
 namespace Autodiff;
 
 /// <summary>
-/// y = reduce(x) over a set of axes (<see cref="ReduceParams"/>). The kind moves the reduced axes last
-/// (copying only when they are not already last), so a leaf op reduces contiguous rows.
+/// y = reduce(x) over a set of axes (<see cref="ReduceParams"/>). The kind views x as [outer, n, inner] with
+/// the reduced axes in the middle: when inner = 1 a leaf op reduces contiguous rows, otherwise it folds whole
+/// inner-length rows into an accumulator, so no copy is made. Only reduced axes that are not adjacent are
+/// first moved last by a copy.
 /// </summary>
 public abstract class Reduction(string name) : Primitive(name)
 {
@@ -13,6 +15,9 @@ public abstract class Reduction(string name) : Primitive(name)
 
     /// <summary>Reduces one contiguous row to a single value.</summary>
     protected abstract T ReduceRow<T>(ReadOnlySpan<T> row) where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>Folds one row into an accumulator row elementwise: acc[i] = reduce(acc[i], x[i]).</summary>
+    protected abstract void Combine<T>(ReadOnlySpan<T> x, Span<T> acc) where T : unmanaged, IFloatingPointIeee754<T>;
 
     /// <inheritdoc/>
     protected internal sealed override Tensor Evaluate(Tensor[] x, OpParams p)
@@ -26,15 +31,50 @@ public abstract class Reduction(string name) : Primitive(name)
 
     private Tensor Run<T>(Tensor x, ReduceParams p) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var rows = ReductionLayout.RowsLast(x, p.Axes, out var rowLength);
-        var src = rows.Data<T>();
         var outShape = Shapes.Reduced(x.Dims, p.Axes, p.KeepDims);
         var dst = new T[Shapes.Size(outShape)];
-        if (rowLength == 0 && dst.Length > 0) CheckEmptyRow(x, p);
-        ParallelKernel.For(dst.Length, rowLength, (start, count) =>
+        var adjacent = p.Axes.Length == 0 || p.Axes[^1] - p.Axes[0] == p.Axes.Length - 1;
+        var source = adjacent ? x : ReductionLayout.RowsLast(x, p.Axes, out _);
+        // The reduced axes are now one block: x is [outer, n, inner].
+        var first = adjacent ? (p.Axes.Length == 0 ? x.Rank : p.Axes[0]) : x.Rank - p.Axes.Length;
+        var n = 1;
+        foreach (var a in p.Axes) n *= x.Dims[a];
+        var inner = adjacent ? Shapes.Size(x.Dims[(first + p.Axes.Length)..]) : 1;
+        var outer = adjacent ? Shapes.Size(x.Dims[..first]) : dst.Length;
+        var src = source.Data<T>();
+        if (n == 0 && dst.Length > 0) CheckEmptyRow(x, p);
+
+        if (inner == 1)
         {
-            for (var i = start; i < start + count; i++) dst[i] = ReduceRow(src.AsSpan(i * rowLength, rowLength));
-        });
+            ParallelKernel.For(dst.Length, n, (start, count) =>
+            {
+                for (var i = start; i < start + count; i++) dst[i] = ReduceRow(src.AsSpan(i * n, n));
+            });
+        }
+        else if (n > 0)
+        {
+            // Each output row of `inner` values folds n input rows; chunks of one output row split its columns.
+            ParallelKernel.For(outer * inner, n, (start, count) =>
+            {
+                var end = start + count;
+                while (start < end)
+                {
+                    var (o, i) = Math.DivRem(start, inner);
+                    var length = Math.Min(inner - i, end - start);
+                    var acc = dst.AsSpan(start, length);
+                    var rowStart = o * n * inner + i;
+                    src.AsSpan(rowStart, length).CopyTo(acc);
+                    for (var k = 1; k < n; k++) Combine<T>(src.AsSpan(rowStart + k * inner, length), acc);
+                    start += length;
+                }
+            });
+        }
+        else
+        {
+            // Reducing zero elements: each output is the reduction of an empty row (its identity).
+            var identity = ReduceRow(ReadOnlySpan<T>.Empty);
+            Array.Fill(dst, identity);
+        }
         return Tensor.Wrap(dst, outShape);
     }
 

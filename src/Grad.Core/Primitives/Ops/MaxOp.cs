@@ -20,6 +20,9 @@ public sealed class MaxOp : Reduction
     protected override T ReduceRow<T>(ReadOnlySpan<T> row) => TensorPrimitives.Max(row);
 
     /// <inheritdoc/>
+    protected override void Combine<T>(ReadOnlySpan<T> x, Span<T> acc) => TensorPrimitives.Max(acc, x, acc);
+
+    /// <inheritdoc/>
     protected override void CheckEmptyRow(Tensor x, ReduceParams p) =>
         throw new ArgumentException($"max: cannot reduce over zero elements (axes [{string.Join(", ", p.Axes)}] of {x.DType.Name()} {x.ShapeText}); the maximum of nothing is undefined");
 

@@ -24,6 +24,9 @@ public sealed class ProdOp : Reduction
     protected override T ReduceRow<T>(ReadOnlySpan<T> row) => row.IsEmpty ? T.One : TensorPrimitives.Product(row);
 
     /// <inheritdoc/>
+    protected override void Combine<T>(ReadOnlySpan<T> x, Span<T> acc) => TensorPrimitives.Multiply(acc, x, acc);
+
+    /// <inheritdoc/>
     public override Tensor Jvp(Tensor[] x, Tensor?[] tx, Tensor y, OpParams p)
     {
         var rp = (ReduceParams)p;

@@ -17,6 +17,9 @@ public sealed class SumOp : Reduction
     protected override T ReduceRow<T>(ReadOnlySpan<T> row) => TensorPrimitives.Sum(row);
 
     /// <inheritdoc/>
+    protected override void Combine<T>(ReadOnlySpan<T> x, Span<T> acc) => TensorPrimitives.Add(acc, x, acc);
+
+    /// <inheritdoc/>
     public override Tensor Jvp(Tensor[] x, Tensor?[] tx, Tensor y, OpParams p)
     {
         var rp = (ReduceParams)p;
