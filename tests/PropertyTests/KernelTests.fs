@@ -22,6 +22,12 @@ let ``matmul equals the definition on shapes that straddle the GEMM's row, depth
         let b = randomTensor (k + n) -1.0 1.0 [| k; n |]
         let expected = naiveMatMul (doubles a) (doubles b) m k n
         assertAllClose 1e-12 1e-12 (sprintf "float64 %dx%dx%d" m k n) expected (doubles (a.MatMul b))
+        // The same product from transposed storage, packed through strides rather than copied.
+        for ta, tb in [ true, false; false, true; true, true ] do
+            let sa = if ta then a.MT else a
+            let sb = if tb then b.MT else b
+            let y = MatMulOp.Instance.Bind(MatMulParams(ta, tb), sa, sb)
+            assertAllClose 1e-12 1e-12 (sprintf "float64 %dx%dx%d transposed %b %b" m k n ta tb) expected (doubles y)
         let a32, b32 = a.Cast(DType.Float32), b.Cast(DType.Float32)
         // float32 rounding grows like sqrt(k)·ε·|a||b|; 1e-5·sqrt(k) is a generous but meaningful bound here.
         assertAllClose 0.0 (1e-5 * sqrt (float k)) (sprintf "float32 %dx%dx%d" m k n) expected (doubles (a32.MatMul b32))
