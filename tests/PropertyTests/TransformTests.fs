@@ -279,3 +279,13 @@ let ``matmul follows numpy's rules for vectors and broadcast batches`` () =
     Assert.Equal(dot v v, v.Dot(v).Item<float>(), 12)
     for shapes in [ [| [| 3; 4 |]; [| 4 |] |]; [| [| 4 |]; [| 4; 2 |] |]; [| [| 2; 1; 3; 4 |]; [| 5; 4; 2 |] |]; [| [| 4 |]; [| 4 |] |] ] do
         GradCheck.Assert(Func<Tensor[], Tensor>(fun xs -> xs.[0].MatMul(xs.[1])), randomTensor 5 -1.0 1.0 shapes.[0], randomTensor 6 -1.0 1.0 shapes.[1])
+
+[<Fact>]
+let ``a matmul operand that is a constant gets no cotangent work, and the other operand's gradient is unchanged`` () =
+    let x = randomTensor 1 -1.0 1.0 [| 5; 4 |]
+    let w = randomTensor 2 -1.0 1.0 [| 4; 3 |]
+    let both = Grad.Gradient(fn (fun (p: Tensor[]) -> (p.[0].MatMul(p.[1]).Sin()).Sum())).Invoke([| x; w |])
+    let onlyW = (grad (fun w -> (x.MatMul(w).Sin()).Sum())).Invoke(w)
+    let onlyX = (grad (fun x -> (x.MatMul(w).Sin()).Sum())).Invoke(x)
+    assertAllClose 0.0 0.0 "gradient for w alone" (doubles both.[1]) (doubles onlyW)
+    assertAllClose 0.0 0.0 "gradient for x alone" (doubles both.[0]) (doubles onlyX)

@@ -40,6 +40,13 @@ public abstract class Primitive(string name)
     /// </summary>
     public abstract Tensor?[] Vjp(Tensor gy, Tensor[] x, Tensor y, OpParams p);
 
+    /// <summary>
+    /// <see cref="Vjp(Tensor, Tensor[], Tensor, OpParams)"/> when only the inputs flagged in <paramref name="wanted"/>
+    /// need a cotangent (the others may come back null). Reverse mode calls this one, so an op whose cotangents
+    /// are expensive and separable (matmul: one product each) can skip work nobody reads.
+    /// </summary>
+    public virtual Tensor?[] Vjp(Tensor gy, Tensor[] x, Tensor y, OpParams p, bool[] wanted) => Vjp(gy, x, y, p);
+
     /// <summary>Applies the op through the current interpreter stack (evaluation, JVP, VJP, nested).</summary>
     public Tensor Bind(OpParams p, params Tensor[] x)
     {

@@ -59,7 +59,8 @@ internal sealed class VjpInterpreter(Interpreter? parent) : Interpreter(parent)
         {
             var entry = _tape[i];
             if (!cotangents.Remove(entry.Output, out var gy)) continue;
-            var gx = entry.Op.Vjp(gy, entry.Inputs, entry.Output, entry.Params);
+            var wanted = Array.ConvertAll(entry.Inputs, _tracked.Contains);
+            var gx = entry.Op.Vjp(gy, entry.Inputs, entry.Output, entry.Params, wanted);
             for (var j = 0; j < entry.Inputs.Length; j++)
             {
                 var g = gx[j];

@@ -91,14 +91,19 @@ public sealed class MatMulOp : Primitive
     }
 
     /// <inheritdoc/>
-    public override Tensor?[] Vjp(Tensor gy, Tensor[] x, Tensor y, OpParams p)
+    public override Tensor?[] Vjp(Tensor gy, Tensor[] x, Tensor y, OpParams p) => Vjp(gy, x, y, p, [true, true]);
+
+    /// <inheritdoc/>
+    public override Tensor?[] Vjp(Tensor gy, Tensor[] x, Tensor y, OpParams p, bool[] wanted)
     {
         // With Â = op(a), B̂ = op(b): gÂ = gy·B̂ᵀ and gB̂ = Âᵀ·gy; a transposed operand takes the transpose of its
         // cotangent, which is again one product with flags: (gy·B̂ᵀ)ᵀ = B̂·gyᵀ and (Âᵀ·gy)ᵀ = gyᵀ·Â.
         var (a, b) = (x[0], x[1]);
         var mp = (MatMulParams)p;
-        var ga = mp.TransposeA ? Product(b, gy, mp.TransposeB, true) : Product(gy, b, false, !mp.TransposeB);
-        var gb = mp.TransposeB ? Product(gy, a, true, mp.TransposeA) : Product(a, gy, !mp.TransposeA, false);
+        Tensor? ga = !wanted[0] ? null
+            : mp.TransposeA ? Product(b, gy, mp.TransposeB, true) : Product(gy, b, false, !mp.TransposeB);
+        Tensor? gb = !wanted[1] ? null
+            : mp.TransposeB ? Product(gy, a, true, mp.TransposeA) : Product(a, gy, !mp.TransposeA, false);
         return [ga, gb];
     }
 }
