@@ -65,3 +65,21 @@ let ``sum, max and prod over any axes of a large tensor equal the definition, on
         assertAllClose 1e-12 0.0 (sprintf "sum %A" axes) (reference axes (+)) (doubles (x.Sum(a)))
         assertAllClose 0.0 0.0 (sprintf "max %A" axes) (reference axes max) (doubles (x.Max(a)))
         assertAllClose 1e-10 0.0 (sprintf "prod %A" axes) (reference axes (*)) (doubles (x.Prod(a)))
+
+[<Fact>]
+let ``every permutation of a large tensor moves each element to its permuted index`` () =
+    // Large enough for tiled and parallel copies, with dims that are not multiples of the tile.
+    let shape = [| 37; 41; 53 |]
+    let x = randomTensor 4 -1.0 1.0 shape
+    let xd = doubles x
+    for perm in [ [| 0; 1; 2 |]; [| 0; 2; 1 |]; [| 1; 0; 2 |]; [| 1; 2; 0 |]; [| 2; 0; 1 |]; [| 2; 1; 0 |] ] do
+        let y = x.Permute(perm)
+        let outShape = perm |> Array.map (fun d -> shape.[d])
+        Assert.Equal<int[]>(outShape, y.Shape)
+        let yd = doubles y
+        for flat in 0 .. yd.Length - 1 do
+            let o = [| flat / (outShape.[1] * outShape.[2]); flat / outShape.[2] % outShape.[1]; flat % outShape.[2] |]
+            let source = Array.zeroCreate 3
+            for i in 0 .. 2 do source.[perm.[i]] <- o.[i]
+            let expected = xd.[(source.[0] * shape.[1] + source.[1]) * shape.[2] + source.[2]]
+            if yd.[flat] <> expected then failwithf "permute %A: element %A is %g, expected %g" perm o yd.[flat] expected

@@ -18,6 +18,12 @@ internal static class Strided
         }
         var inner = shape[rank - 1];
         var innerStride = srcStrides[rank - 1];
+        if (rank >= 2 && inner > 1 && Math.Abs(innerStride) > 1 && srcStrides[rank - 2] != 0 && Math.Abs(srcStrides[rank - 2]) < Math.Abs(innerStride))
+        {
+            // The next-outer axis is the one contiguous in the source (a transpose): walk tiles, not rows.
+            Tiled(src, offset, srcStrides, shape, dst);
+            return;
+        }
         var outer = dst.Length / inner;
         ParallelKernel.For(outer, inner, (start, count) =>
         {
@@ -48,6 +54,46 @@ internal static class Strided
                     if (index[d] < shape[d]) break;
                     basePos -= index[d] * srcStrides[d];
                     index[d] = 0;
+                }
+            }
+        });
+    }
+
+    /// <summary>
+    /// <see cref="Gather{T}(T[], int, int[], int[], T[])"/> for when the last two output axes are read with the smaller
+    /// stride outer: copying row by row would touch a new cache line per element, so each 32×32 tile is
+    /// copied while its source lines are still in L1.
+    /// </summary>
+    private static void Tiled<T>(T[] src, int offset, int[] srcStrides, int[] shape, T[] dst)
+    {
+        const int Tile = 32;
+        var rank = shape.Length;
+        int rows = shape[rank - 2], cols = shape[rank - 1];
+        int rowStride = srcStrides[rank - 2], colStride = srcStrides[rank - 1];
+        var planes = dst.Length / (rows * cols);
+        var rowTiles = (rows + Tile - 1) / Tile;
+        ParallelKernel.For(planes * rowTiles, Tile * cols, (start, count) =>
+        {
+            for (var t = start; t < start + count; t++)
+            {
+                var (plane, rowTile) = Math.DivRem(t, rowTiles);
+                var planeStart = offset;
+                var rem = plane;
+                for (var d = rank - 3; d >= 0; d--)
+                {
+                    planeStart += rem % shape[d] * srcStrides[d];
+                    rem /= shape[d];
+                }
+                int r0 = rowTile * Tile, r1 = Math.Min(rows, r0 + Tile);
+                for (var c0 = 0; c0 < cols; c0 += Tile)
+                {
+                    var c1 = Math.Min(cols, c0 + Tile);
+                    for (var r = r0; r < r1; r++)
+                    {
+                        var o = (plane * rows + r) * cols;
+                        var s = planeStart + r * rowStride;
+                        for (var c = c0; c < c1; c++) dst[o + c] = src[s + c * colStride];
+                    }
                 }
             }
         });
