@@ -27,6 +27,10 @@ def bytes_text(n):
     return f"{n / (1024 * 1024):.1f} MiB"
 
 
+def share_text(share):
+    return "?" if share is None else f"{share:.0%}"
+
+
 def main():
     if len(sys.argv) != 3:
         sys.exit(__doc__)
@@ -49,17 +53,21 @@ def main():
     print(f"- HVP in PyTorch: {t['hvp_method']}")
     print(f"- load average (1, 5, 15 min): Grad run {g['load_average_before']} → {g['load_average_after']}; "
           f"PyTorch run {t['load_average_before']} → {t['load_average_after']}")
+    print(f"- others' CPU: the share of the machine other processes used while a workload's samples ran (from "
+          f"/proc/stat); above {g['plan']['max_other_cpu_share']:.0%} a workload was measured again, up to "
+          f"{g['plan']['max_attempts']} times, keeping the least disturbed attempt")
     if g.get("quick") or t.get("quick"):
         print("- **quick run**: timings are a smoke test, not a measurement")
     print()
-    print("| workload | Grad (median) | PyTorch (median) | Grad / PyTorch | Grad allocated per call |")
-    print("|---|--:|--:|--:|--:|")
+    print("| workload | Grad (median) | PyTorch (median) | Grad / PyTorch | Grad allocated per call | others' CPU, Grad / PyTorch |")
+    print("|---|--:|--:|--:|--:|--:|")
     torch_by_name = {r["workload"]: r for r in torch["results"]}
     for r in grad["results"]:
         other = torch_by_name.get(r["workload"])
         ratio = f"{r['median_us'] / other['median_us']:.2f}×" if other else "—"
         print(f"| {r['workload']} | {time_text(r['median_us'])} | {time_text(other['median_us'] if other else None)} "
-              f"| {ratio} | {bytes_text(r['allocated_bytes_per_call'])} |")
+              f"| {ratio} | {bytes_text(r['allocated_bytes_per_call'])} "
+              f"| {share_text(r.get('other_cpu_share'))} / {share_text(other.get('other_cpu_share') if other else None)} |")
 
 
 if __name__ == "__main__":
