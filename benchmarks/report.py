@@ -59,14 +59,14 @@ def main():
     if g.get("quick") or t.get("quick"):
         print("- **quick run**: timings are a smoke test, not a measurement")
     print()
-    print("| workload | Grad (median) | PyTorch (median) | Grad / PyTorch | Grad allocated per call | others' CPU, Grad / PyTorch |")
-    print("|---|--:|--:|--:|--:|--:|")
+    print("| workload | Grad (median) | PyTorch (median) | Grad / PyTorch | Grad allocated per call | Grad GC pause per call | others' CPU, Grad / PyTorch |")
+    print("|---|--:|--:|--:|--:|--:|--:|")
     torch_by_name = {r["workload"]: r for r in torch["results"]}
     for r in grad["results"]:
         other = torch_by_name.get(r["workload"])
         ratio = f"{r['median_us'] / other['median_us']:.2f}×" if other else "—"
         print(f"| {r['workload']} | {time_text(r['median_us'])} | {time_text(other['median_us'] if other else None)} "
-              f"| {ratio} | {bytes_text(r['allocated_bytes_per_call'])} "
+              f"| {ratio} | {bytes_text(r['allocated_bytes_per_call'])} | {time_text(r.get('gc_pause_us_per_call'))} "
               f"| {share_text(r.get('other_cpu_share'))} / {share_text(other.get('other_cpu_share') if other else None)} |")
 
 

@@ -79,6 +79,9 @@ def measure(name, call, plan):
         attempts += 1
         if following["other_cpu_share"] is not None and following["other_cpu_share"] < best["other_cpu_share"]:
             best = following
+        else:
+            print(f"      {name}: attempt {attempts} was disturbed more ({share_text(following['other_cpu_share'])}); "
+                  "keeping the earlier one", file=sys.stderr)
     best["attempts"] = attempts
     return best
 
@@ -113,6 +116,7 @@ def measure_once(name, call, plan):
         samples=samples,
         calls_per_sample=calls_per_sample,
         allocated_bytes_per_call=None,
+        gc_pause_us_per_call=None,
         gen0_collections=None,
         gen1_collections=None,
         gen2_collections=None,

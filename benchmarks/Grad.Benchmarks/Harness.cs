@@ -32,6 +32,7 @@ internal sealed record Measurement(
     int Samples,
     int CallsPerSample,
     long AllocatedBytesPerCall,
+    double GcPauseUsPerCall,
     int Gen0Collections,
     int Gen1Collections,
     int Gen2Collections,
@@ -45,7 +46,8 @@ internal static class Harness
     /// Warm-up runs the call until both <see cref="TimingPlan.WarmupSeconds"/> and <see cref="TimingPlan.MinWarmupCalls"/>
     /// are reached (tiered JIT, thread pool and caches settle); its mean sets the calls per sample (about
     /// <see cref="TimingPlan.SampleSeconds"/> each) and the number of samples (the budget, clamped to [min, max]).
-    /// Allocation is read process-wide, because parallel kernels allocate on thread-pool threads too.
+    /// Allocation is read process-wide, because parallel kernels allocate on thread-pool threads too; the GC's
+    /// pause time over the samples (part of the measured time) is reported per call next to it.
     /// </summary>
     public static Measurement Measure(string name, Func<object> call, TimingPlan plan)
     {
@@ -58,6 +60,7 @@ internal static class Harness
             var next = MeasureOnce(name, call, plan);
             attempts++;
             if (next.OtherCpuShare < best.OtherCpuShare) best = next;
+            else Console.Error.WriteLine($"      {name}: attempt {attempts} was disturbed more ({next.OtherCpuShare:P0}); keeping the earlier one");
         }
         return best with { Attempts = attempts };
     }
@@ -83,6 +86,7 @@ internal static class Harness
         var times = new double[samples];
         long allocated = 0;
         int gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2);
+        var pause = GC.GetTotalPauseDuration();
         var cpu = CpuMeter.Start();
         for (var s = 0; s < samples; s++)
         {
@@ -105,6 +109,7 @@ internal static class Harness
             samples,
             callsPerSample,
             allocated / ((long)samples * callsPerSample),
+            Math.Round((GC.GetTotalPauseDuration() - pause).TotalMicroseconds / (samples * callsPerSample), 1),
             GC.CollectionCount(0) - gen0,
             GC.CollectionCount(1) - gen1,
             GC.CollectionCount(2) - gen2,
