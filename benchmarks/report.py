@@ -27,6 +27,10 @@ def bytes_text(n):
     return f"{n / (1024 * 1024):.1f} MiB"
 
 
+def count_text(n):
+    return "?" if n is None else f"{n:.0f}"
+
+
 def share_text(share):
     return "?" if share is None else f"{share:.0%}"
 
@@ -59,14 +63,15 @@ def main():
     if g.get("quick") or t.get("quick"):
         print("- **quick run**: timings are a smoke test, not a measurement")
     print()
-    print("| workload | Grad (median) | PyTorch (median) | Grad / PyTorch | Grad allocated per call | Grad GC pause per call | others' CPU, Grad / PyTorch |")
-    print("|---|--:|--:|--:|--:|--:|--:|")
+    print("| workload | Grad (median) | PyTorch (median) | Grad / PyTorch | Grad allocated per call | Grad GC pause per call | page faults per call, Grad / PyTorch | others' CPU, Grad / PyTorch |")
+    print("|---|--:|--:|--:|--:|--:|--:|--:|")
     torch_by_name = {r["workload"]: r for r in torch["results"]}
     for r in grad["results"]:
         other = torch_by_name.get(r["workload"])
         ratio = f"{r['median_us'] / other['median_us']:.2f}×" if other else "—"
         print(f"| {r['workload']} | {time_text(r['median_us'])} | {time_text(other['median_us'] if other else None)} "
               f"| {ratio} | {bytes_text(r['allocated_bytes_per_call'])} | {time_text(r.get('gc_pause_us_per_call'))} "
+              f"| {count_text(r.get('minor_faults_per_call'))} / {count_text(other.get('minor_faults_per_call') if other else None)} "
               f"| {share_text(r.get('other_cpu_share'))} / {share_text(other.get('other_cpu_share') if other else None)} |")
 
 

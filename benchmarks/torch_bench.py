@@ -12,6 +12,7 @@ import datetime
 import json
 import os
 import platform
+import resource
 import sys
 import time
 
@@ -99,12 +100,15 @@ def measure_once(name, call, plan):
     samples = int(min(max(plan["budget_seconds"] // (per_call * calls_per_sample), plan["min_samples"]), plan["max_samples"]))
 
     times = []
+    # Minor page faults: fresh pages for results (glibc handing a freed block back to the OS) cost time.
+    faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
     cpu = CpuMeter()
     for _ in range(samples):
         start = time.perf_counter_ns()
         for _ in range(calls_per_sample):
             sink = call()
         times.append((time.perf_counter_ns() - start) / 1000.0 / calls_per_sample)
+    faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults
     del sink
     times.sort()
     return dict(
@@ -117,6 +121,7 @@ def measure_once(name, call, plan):
         calls_per_sample=calls_per_sample,
         allocated_bytes_per_call=None,
         gc_pause_us_per_call=None,
+        minor_faults_per_call=round(faults / (samples * calls_per_sample), 1),
         gen0_collections=None,
         gen1_collections=None,
         gen2_collections=None,
@@ -306,7 +311,7 @@ def main():
         r = measure(name, setup(), plan)
         results.append(r)
         print(f"torch {name:<28} median {r['median_us']:12.1f} µs  (IQR {r['q1_us']:.1f}–{r['q3_us']:.1f}, "
-              f"{r['samples']}×{r['calls_per_sample']} calls)  others' CPU {share_text(r['other_cpu_share'])}", file=sys.stderr)
+              f"{r['samples']}×{r['calls_per_sample']} calls)  {r['minor_faults_per_call']:.0f} faults/call  others' CPU {share_text(r['other_cpu_share'])}", file=sys.stderr)
 
     config = torch.__config__.show()
     document = dict(

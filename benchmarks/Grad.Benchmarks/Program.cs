@@ -39,7 +39,7 @@ foreach (var workload in selected)
     var call = workload.Setup();
     var m = Harness.Measure(workload.Name, call, plan);
     results.Add(m);
-    Console.Error.WriteLine($"grad  {m.Workload,-28} median {m.MedianUs,12:F1} µs  (IQR {m.Q1Us:F1}–{m.Q3Us:F1}, {m.Samples}×{m.CallsPerSample} calls)  {m.AllocatedBytesPerCall,12:N0} B/call  GC pause {m.GcPauseUsPerCall:F1} µs/call  others' CPU {m.OtherCpuShare:P0}");
+    Console.Error.WriteLine($"grad  {m.Workload,-28} median {m.MedianUs,12:F1} µs  (IQR {m.Q1Us:F1}–{m.Q3Us:F1}, {m.Samples}×{m.CallsPerSample} calls)  {m.AllocatedBytesPerCall,12:N0} B/call  GC pause {m.GcPauseUsPerCall:F1} µs/call  {m.MinorFaultsPerCall:F0} faults/call  others' CPU {m.OtherCpuShare:P0}");
 }
 
 var document = new
