@@ -43,7 +43,7 @@ if ! "$PY" -c "import torch, numpy" 2>/dev/null; then
     apt_install python3-torch python3-numpy
 fi
 # python3-torch's BLAS dependency is met by Debian's reference BLAS unless an optimised one is installed, and torch's
-# float matmul then runs ~30× slower than with OpenBLAS: that would compare Grad with an unoptimised baseline.
+# float matmul then runs tens of times slower than with OpenBLAS: that would compare Grad with an unoptimised baseline.
 # The OpenMP build shares torch's OpenMP threads, so torch.set_num_threads governs it too.
 if ! ls /usr/lib/x86_64-linux-gnu/openblas-*/libblas.so.3 >/dev/null 2>&1; then
     echo "== installing libopenblas0-openmp (an optimised BLAS for torch)" >&2
