@@ -1,0 +1,120 @@
+namespace Autodiff.Benchmarks;
+
+/// <summary>
+/// One benchmark: a name shared with <c>torch_bench.py</c>, what it computes, and a setup that builds the
+/// inputs (untimed) and returns the call to time.
+/// </summary>
+internal sealed record Workload(string Name, string Description, Func<Func<object>> Setup);
+
+/// <summary>The workloads, in report order. Names, shapes and dtypes must match <c>torch_bench.py</c>.</summary>
+internal static class Workloads
+{
+    private const int Million = 1024 * 1024;
+
+    public static IReadOnlyList<Workload> All { get; } =
+    [
+        MatMul("matmul_f32_256", 256, 256, 256, DType.Float32),
+        MatMul("matmul_f32_512", 512, 512, 512, DType.Float32),
+        MatMul("matmul_f32_1024", 1024, 1024, 1024, DType.Float32),
+        MatMul("matmul_f64_128x784x128", 128, 784, 128, DType.Float64),
+        new("exp_f32_1M", "exp of a [1024, 1024] float32 tensor", () =>
+        {
+            var x = Tensor.Uniform(Key.Create(1), [1024, 1024], -2, 2);
+            return () => x.Exp();
+        }),
+        new("add_bcast_f32_1M", "[1024, 1024] + [1024] (row broadcast), float32", () =>
+        {
+            var (ka, kb) = Key.Create(2).Split();
+            var a = Tensor.Uniform(ka, [1024, 1024], -1, 1);
+            var b = Tensor.Uniform(kb, [1024], -1, 1);
+            return () => a + b;
+        }),
+        new("add_f32_16", "[16] + [16], float32: per-op overhead (dispatch, allocation), not arithmetic", () =>
+        {
+            var (ka, kb) = Key.Create(3).Split();
+            var a = Tensor.Uniform(ka, [16], -1, 1);
+            var b = Tensor.Uniform(kb, [16], -1, 1);
+            return () => a + b;
+        }),
+        new("sum_axis1_f32_1M", "sum over the last axis of [1024, 1024] float32 → [1024]", () =>
+        {
+            var x = Tensor.Uniform(Key.Create(4), [1024, 1024], -1, 1);
+            return () => x.Sum(1);
+        }),
+        new("sum_axis0_f32_1M", "sum over the first axis of [1024, 1024] float32 → [1024]", () =>
+        {
+            var x = Tensor.Uniform(Key.Create(5), [1024, 1024], -1, 1);
+            return () => x.Sum(0);
+        }),
+        LogSoftmax("log_softmax_f32_128x10", 128, 10),
+        LogSoftmax("log_softmax_f32_256x1000", 256, 1000),
+        new("mlp_forward_f32", "MLP 784→256→10 (relu), batch 128: loss only (log_softmax cross-entropy), no gradient", () =>
+        {
+            var (model, x, labels) = MlpBatch(784, 256, 10, 128, Key.Create(6));
+            return () => Mlp.Loss(model, x, labels);
+        }),
+        new("mlp_train_step_f32", "MLP 784→256→10 (relu), batch 128: Grad.ValueAndGrad over the Mlp record + SGD update (lr 0.01)", () =>
+        {
+            var (model, x, labels) = MlpBatch(784, 256, 10, 128, Key.Create(7));
+            var valueAndGrad = Grad.ValueAndGrad<Mlp>(m => Mlp.Loss(m, x, labels));
+            return () =>
+            {
+                var (loss, grads) = valueAndGrad(model);
+                model = Tree.Map(model, grads, (p, g) => p - 0.01 * g);
+                return loss;
+            };
+        }),
+        new("mlp_hvp_f32", "Hessian-vector product of an MLP 64→32→10 loss, batch 128, forward-over-reverse (Grad.HessianVectorProduct)", () =>
+        {
+            var (model, x, labels) = MlpBatch(64, 32, 10, 128, Key.Create(8));
+            var v = Tree.Map(model, p => Tensor.Normal(Key.Create(9), p.Shape));
+            return () => Grad.HessianVectorProduct<Mlp>(m => Mlp.Loss(m, x, labels), model, v);
+        }),
+    ];
+
+    private static Workload MatMul(string name, int m, int k, int n, DType dtype) =>
+        new(name, $"[{m}, {k}]·[{k}, {n}], {(dtype == DType.Float32 ? "float32" : "float64")}", () =>
+        {
+            var (ka, kb) = Key.Create(m * 31 + k * 7 + n).Split();
+            var a = Tensor.Normal(ka, [m, k], dtype: dtype);
+            var b = Tensor.Normal(kb, [k, n], dtype: dtype);
+            return () => a.MatMul(b);
+        });
+
+    private static Workload LogSoftmax(string name, int rows, int classes) =>
+        new(name, $"log_softmax over the last axis of [{rows}, {classes}] float32", () =>
+        {
+            var x = Tensor.Normal(Key.Create(rows + classes), [rows, classes]);
+            return () => x.LogSoftmax(1);
+        });
+
+    private static (Mlp Model, Tensor X, Tensor Labels) MlpBatch(int inputs, int hidden, int outputs, int batch, Key key)
+    {
+        var keys = key.Split(3);
+        return (Mlp.Create(inputs, hidden, outputs, keys[0]),
+                Tensor.Uniform(keys[1], [batch, inputs]),
+                Tensor.RandomInt(keys[2], [batch], 0, outputs));
+    }
+}
+
+/// <summary>A two-layer perceptron relu(x·W1 + b1)·W2 + b2, as in the MNIST example: a record of tensors is its own parameter tree.</summary>
+internal sealed record Mlp(Tensor W1, Tensor B1, Tensor W2, Tensor B2)
+{
+    public static Mlp Create(int inputs, int hidden, int outputs, Key key)
+    {
+        var keys = key.Split(2);
+        var bound1 = Math.Sqrt(6.0 / inputs);
+        var bound2 = Math.Sqrt(6.0 / (hidden + outputs));
+        return new Mlp(
+            Tensor.Uniform(keys[0], [inputs, hidden], -bound1, bound1),
+            Tensor.Zeros(hidden),
+            Tensor.Uniform(keys[1], [hidden, outputs], -bound2, bound2),
+            Tensor.Zeros(outputs));
+    }
+
+    public Tensor Apply(Tensor x) => (x.MatMul(W1) + B1).Relu().MatMul(W2) + B2;
+
+    /// <summary>Mean cross-entropy of the logits against int labels: −Σ onehot·log_softmax / batch (the MNIST example's loss).</summary>
+    public static Tensor Loss(Mlp m, Tensor x, Tensor labels) =>
+        -(m.Apply(x).LogSoftmax(1) * Tensor.OneHot(labels, m.B2.Shape[0])).Sum() / x.Shape[0];
+}
