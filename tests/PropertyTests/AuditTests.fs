@@ -204,3 +204,13 @@ let ``transforming a function that returns a task is an error, not a zero deriva
     // Waiting inside the function works: the task's continuation runs at the transform's level.
     let waited (x: Tensor) = (Tasks.Task.Run(fun () -> x * x)).GetAwaiter().GetResult()
     Assert.Equal(6.0, Grad.Gradient(fn waited).Invoke(scalar 3.0).Item<float>())
+
+[<Fact>]
+let ``null arrays and null tensors in concat, stack, split and pad are named errors, not null dereferences`` () =
+    let x = Tensor.FromArray([| 1.0; 2.0 |], 2)
+    let e1 = Assert.Throws<ArgumentNullException>(fun () -> Tensor.Concat([| null; x |]) |> ignore)
+    Assert.Contains("concat: tensor 0 of 2 is null", e1.Message)
+    let e2 = Assert.Throws<ArgumentNullException>(fun () -> Tensor.Stack([| x; null |]) |> ignore)
+    Assert.Contains("stack: tensor 1 of 2 is null", e2.Message)
+    Assert.Throws<ArgumentNullException>(fun () -> x.Split((null: int[]), 0) |> ignore) |> ignore
+    Assert.Throws<ArgumentNullException>(fun () -> x.Pad((null: struct (int * int)[])) |> ignore) |> ignore

@@ -88,10 +88,17 @@ public sealed partial class Tensor
     {
         ArgumentNullException.ThrowIfNull(tensors);
         if (tensors.Length == 0) throw new ArgumentException("concat: needs at least one tensor");
+        RequireNoNulls("concat", tensors);
         var rank = tensors[0].Rank;
         if (rank == 0) throw new ArgumentException("concat: cannot concatenate scalars (rank 0); use Stack");
         var a = Shapes.Axis("concat", axis, rank, tensors[0].Dims);
         return ConcatOp.Instance.Bind(new AxisParams(a), tensors);
+    }
+
+    private static void RequireNoNulls(string op, Tensor[] tensors)
+    {
+        var missing = Array.IndexOf(tensors, null);
+        if (missing >= 0) throw new ArgumentNullException(nameof(tensors), $"{op}: tensor {missing} of {tensors.Length} is null");
     }
 
     /// <summary>Joins tensors of one shape along a new axis.</summary>
@@ -99,6 +106,7 @@ public sealed partial class Tensor
     {
         ArgumentNullException.ThrowIfNull(tensors);
         if (tensors.Length == 0) throw new ArgumentException("stack: needs at least one tensor");
+        RequireNoNulls("stack", tensors);
         var first = tensors[0];
         foreach (var t in tensors)
             if (!Shapes.Equal(t.Dims, first.Dims))

@@ -100,6 +100,7 @@ public sealed partial class Tensor
     /// <summary>Pads each axis with <paramref name="widths"/>[d] = (before, after) copies of <paramref name="value"/>.</summary>
     public Tensor Pad((int Before, int After)[] widths, double value = 0)
     {
+        ArgumentNullException.ThrowIfNull(widths);
         if (widths.Length != Rank)
             throw new ArgumentException($"pad: {widths.Length} (before, after) pairs given for {DType.Name()} {ShapeText}; need {Rank}");
         return PadOp.Instance.Bind(new PadParams(widths.Select(w => w.Before).ToArray(), widths.Select(w => w.After).ToArray(), new int[Rank], value), this);

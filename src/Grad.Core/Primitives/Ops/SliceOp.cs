@@ -112,6 +112,7 @@ public sealed partial class Tensor
     /// <summary>Splits into pieces of the given sizes along <paramref name="axis"/>; sizes must add up to that dimension.</summary>
     public Tensor[] Split(int[] sizes, int axis = 0)
     {
+        ArgumentNullException.ThrowIfNull(sizes);
         var a = Shapes.Axis("split", axis, Rank, Dims);
         if (sizes.Sum() != Dims[a] || sizes.Any(s => s < 0))
             throw new ArgumentException($"split: sizes [{string.Join(", ", sizes)}] do not add up to dimension {a} of {DType.Name()} {ShapeText}");
