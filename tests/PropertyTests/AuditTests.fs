@@ -214,3 +214,12 @@ let ``null arrays and null tensors in concat, stack, split and pad are named err
     Assert.Contains("stack: tensor 1 of 2 is null", e2.Message)
     Assert.Throws<ArgumentNullException>(fun () -> x.Split((null: int[]), 0) |> ignore) |> ignore
     Assert.Throws<ArgumentNullException>(fun () -> x.Pad((null: struct (int * int)[])) |> ignore) |> ignore
+
+[<Fact>]
+let ``binding a primitive with parameters of the wrong type names the op and both types`` () =
+    let x = Tensor.FromArray([| 1.0; 2.0 |], 2)
+    let e = Assert.Throws<ArgumentException>(fun () -> SumOp.Instance.Bind(OpParams.None, x) |> ignore)
+    Assert.Contains("sum: takes parameters of type ReduceParams, got OpParams", e.Message)
+    let e2 = Assert.Throws<ArgumentException>(fun () -> ReshapeOp.Instance.Bind(AxisParams(0), x) |> ignore)
+    Assert.Contains("reshape", e2.Message)
+    Assert.Contains("ShapeParams", e2.Message)

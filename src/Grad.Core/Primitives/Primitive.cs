@@ -16,6 +16,9 @@ public abstract class Primitive(string name)
     /// <summary>The number of tensor inputs, or -1 for a variadic op such as concat.</summary>
     public abstract int Arity { get; }
 
+    /// <summary>The type of <see cref="OpParams"/> the op reads; <see cref="Bind"/> rejects any other.</summary>
+    public virtual Type ParamsType => typeof(OpParams);
+
     /// <summary>False for ops whose output carries no derivative (comparisons, argmax).</summary>
     public virtual bool IsDifferentiable => true;
 
@@ -50,6 +53,9 @@ public abstract class Primitive(string name)
     /// <summary>Applies the op through the current interpreter stack (evaluation, JVP, VJP, nested).</summary>
     public Tensor Bind(OpParams p, params Tensor[] x)
     {
+        ArgumentNullException.ThrowIfNull(p);
+        if (!ParamsType.IsInstanceOfType(p))
+            throw new ArgumentException($"{Name}: takes parameters of type {ParamsType.Name}, got {p.GetType().Name}");
         ArgumentNullException.ThrowIfNull(x);
         if (Arity >= 0 && x.Length != Arity)
             throw new ArgumentException($"{Name}: takes {Arity} inputs, got {x.Length}");

@@ -13,6 +13,9 @@ public abstract class ArgReduction(string name) : Primitive(name)
     public sealed override int Arity => 1;
 
     /// <inheritdoc/>
+    public sealed override Type ParamsType => typeof(ReduceParams);
+
+    /// <inheritdoc/>
     public sealed override bool IsDifferentiable => false;
 
     /// <summary>True when <paramref name="candidate"/> should replace <paramref name="best"/> (neither is NaN).</summary>

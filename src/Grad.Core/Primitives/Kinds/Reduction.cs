@@ -13,6 +13,9 @@ public abstract class Reduction(string name) : Primitive(name)
     /// <inheritdoc/>
     public sealed override int Arity => 1;
 
+    /// <inheritdoc/>
+    public sealed override Type ParamsType => typeof(ReduceParams);
+
     /// <summary>Reduces one contiguous row to a single value.</summary>
     protected abstract T ReduceRow<T>(ReadOnlySpan<T> row) where T : unmanaged, IFloatingPointIeee754<T>;
 

@@ -12,6 +12,9 @@ public sealed class BroadcastToOp : Primitive
     private BroadcastToOp() : base("broadcast_to") { }
 
     /// <inheritdoc/>
+    public override Type ParamsType => typeof(ShapeParams);
+
+    /// <inheritdoc/>
     public override int Arity => 1;
 
     /// <inheritdoc/>

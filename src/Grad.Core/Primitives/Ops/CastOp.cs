@@ -22,6 +22,9 @@ public sealed class CastOp : Primitive
     private CastOp() : base("cast") { }
 
     /// <inheritdoc/>
+    public override Type ParamsType => typeof(CastParams);
+
+    /// <inheritdoc/>
     public override int Arity => 1;
 
     /// <inheritdoc/>

@@ -9,6 +9,9 @@ public sealed class ConcatOp : Primitive
     private ConcatOp() : base("concat") { }
 
     /// <inheritdoc/>
+    public override Type ParamsType => typeof(AxisParams);
+
+    /// <inheritdoc/>
     public override int Arity => -1;
 
     /// <inheritdoc/>

@@ -18,6 +18,9 @@ public sealed class CustomVjpOp : Primitive
     private CustomVjpOp() : base("custom_vjp") { }
 
     /// <inheritdoc/>
+    public override Type ParamsType => typeof(CustomVjpParams);
+
+    /// <inheritdoc/>
     public override int Arity => -1;
 
     /// <inheritdoc/>

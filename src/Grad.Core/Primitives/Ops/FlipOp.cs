@@ -16,6 +16,9 @@ public sealed class FlipOp : Primitive
     private FlipOp() : base("flip") { }
 
     /// <inheritdoc/>
+    public override Type ParamsType => typeof(AxesParams);
+
+    /// <inheritdoc/>
     public override int Arity => 1;
 
     /// <inheritdoc/>

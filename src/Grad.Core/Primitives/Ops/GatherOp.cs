@@ -13,6 +13,9 @@ public sealed class GatherOp : Primitive
     private GatherOp() : base("gather") { }
 
     /// <inheritdoc/>
+    public override Type ParamsType => typeof(AxisParams);
+
+    /// <inheritdoc/>
     public override int Arity => 2;
 
     /// <inheritdoc/>

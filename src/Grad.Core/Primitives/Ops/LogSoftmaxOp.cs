@@ -15,6 +15,9 @@ public sealed class LogSoftmaxOp : Primitive
     private LogSoftmaxOp() : base("log_softmax") { }
 
     /// <inheritdoc/>
+    public override Type ParamsType => typeof(AxisParams);
+
+    /// <inheritdoc/>
     public override int Arity => 1;
 
     /// <inheritdoc/>

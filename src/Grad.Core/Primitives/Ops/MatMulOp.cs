@@ -24,6 +24,9 @@ public sealed class MatMulOp : Primitive
     private MatMulOp() : base("matmul") { }
 
     /// <inheritdoc/>
+    public override Type ParamsType => typeof(MatMulParams);
+
+    /// <inheritdoc/>
     public override int Arity => 2;
 
     /// <inheritdoc/>

@@ -19,6 +19,9 @@ public sealed class PadOp : Primitive
     private PadOp() : base("pad") { }
 
     /// <inheritdoc/>
+    public override Type ParamsType => typeof(PadParams);
+
+    /// <inheritdoc/>
     public override int Arity => 1;
 
     /// <inheritdoc/>

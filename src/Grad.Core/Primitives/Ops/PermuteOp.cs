@@ -16,6 +16,9 @@ public sealed class PermuteOp : Primitive
     private PermuteOp() : base("permute") { }
 
     /// <inheritdoc/>
+    public override Type ParamsType => typeof(PermParams);
+
+    /// <inheritdoc/>
     public override int Arity => 1;
 
     /// <inheritdoc/>

@@ -11,6 +11,9 @@ public sealed class PowScalarOp : UnaryElementwise
     private PowScalarOp() : base("pow_scalar") { }
 
     /// <inheritdoc/>
+    public override Type ParamsType => typeof(ScalarParams);
+
+    /// <inheritdoc/>
     public override OpDomain Domain { get; } = new("x in [0.2, 3], c a multiple of 1/2 in [-3, 3]", s =>
         new OpCase([s.Floats(s.Shape(), 0.2, 3)], new ScalarParams(s.Int(-6, 6) / 2.0)));
 

@@ -9,6 +9,9 @@ public sealed class ReshapeOp : Primitive
     private ReshapeOp() : base("reshape") { }
 
     /// <inheritdoc/>
+    public override Type ParamsType => typeof(ShapeParams);
+
+    /// <inheritdoc/>
     public override int Arity => 1;
 
     /// <inheritdoc/>

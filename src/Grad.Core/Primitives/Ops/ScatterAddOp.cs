@@ -22,6 +22,9 @@ public sealed class ScatterAddOp : Primitive
     private ScatterAddOp() : base("scatter_add") { }
 
     /// <inheritdoc/>
+    public override Type ParamsType => typeof(ScatterParams);
+
+    /// <inheritdoc/>
     public override int Arity => 2;
 
     /// <inheritdoc/>

@@ -19,6 +19,9 @@ public sealed class SliceOp : Primitive
     private SliceOp() : base("slice") { }
 
     /// <inheritdoc/>
+    public override Type ParamsType => typeof(SliceParams);
+
+    /// <inheritdoc/>
     public override int Arity => 1;
 
     /// <inheritdoc/>
