@@ -61,8 +61,8 @@ internal static class Gemm
                             var cols = Math.Min(nr, n - jp * nr);
                             for (var ir = 0; ir < mc; ir += MR)
                             {
-                                if (wide) MicroKernel512(packedA, ir * kc, packedB, jp * nr * kc, kc, c, cOffset + (ic + ir) * n + jp * nr, n, Math.Min(MR, mc - ir), cols);
-                                else MicroKernel(packedA, ir * kc, packedB, jp * nr * kc, kc, c, cOffset + (ic + ir) * n + jp * nr, n, Math.Min(MR, mc - ir), cols);
+                                if (wide) MicroKernel<T, Vector512<T>, Simd512<T>>(packedA, ir * kc, packedB, jp * nr * kc, kc, c, cOffset + (ic + ir) * n + jp * nr, n, Math.Min(MR, mc - ir), cols);
+                                else MicroKernel<T, Vector256<T>, Simd256<T>>(packedA, ir * kc, packedB, jp * nr * kc, kc, c, cOffset + (ic + ir) * n + jp * nr, n, Math.Min(MR, mc - ir), cols);
                             }
                         }
                     }
@@ -117,148 +117,118 @@ internal static class Gemm
         }
     }
 
-    /// <summary>C[tile] += Apanel·Bpanel for one MR×NR tile, accumulating the whole depth in registers.</summary>
+    /// <summary>C[tile] += Apanel·Bpanel for one MR×NR tile (NR = two vectors), accumulating the whole depth in registers.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MicroKernel<T>(T[] packedA, int aStart, T[] packedB, int bStart, int kc, T[] c, int cStart, int ldc, int rows, int cols)
+    private static void MicroKernel<T, TVector, TSimd>(T[] packedA, int aStart, T[] packedB, int bStart, int kc, T[] c, int cStart, int ldc, int rows, int cols)
         where T : unmanaged, IFloatingPointIeee754<T>
+        where TVector : struct
+        where TSimd : struct, ISimd<T, TVector>
     {
-        var w = Vector256<T>.Count;
-        Vector256<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
-        Vector256<T> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        var w = TSimd.Count;
+        TVector c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        TVector c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
         ref var pa = ref packedA[aStart];
         ref var pb = ref packedB[bStart];
         for (var p = 0; p < kc; p++)
         {
-            var b0 = Vector256.LoadUnsafe(ref pb, (nuint)(2 * p * w));
-            var b1 = Vector256.LoadUnsafe(ref pb, (nuint)((2 * p + 1) * w));
+            var b0 = TSimd.Load(ref pb, 2 * p * w);
+            var b1 = TSimd.Load(ref pb, (2 * p + 1) * w);
             ref var ap = ref Unsafe.Add(ref pa, p * MR);
-            var a = Vector256.Create(ap);
-            c00 = Fma(a, b0, c00); c01 = Fma(a, b1, c01);
-            a = Vector256.Create(Unsafe.Add(ref ap, 1));
-            c10 = Fma(a, b0, c10); c11 = Fma(a, b1, c11);
-            a = Vector256.Create(Unsafe.Add(ref ap, 2));
-            c20 = Fma(a, b0, c20); c21 = Fma(a, b1, c21);
-            a = Vector256.Create(Unsafe.Add(ref ap, 3));
-            c30 = Fma(a, b0, c30); c31 = Fma(a, b1, c31);
-            a = Vector256.Create(Unsafe.Add(ref ap, 4));
-            c40 = Fma(a, b0, c40); c41 = Fma(a, b1, c41);
-            a = Vector256.Create(Unsafe.Add(ref ap, 5));
-            c50 = Fma(a, b0, c50); c51 = Fma(a, b1, c51);
+            var a = TSimd.Broadcast(ap);
+            c00 = TSimd.Fma(a, b0, c00); c01 = TSimd.Fma(a, b1, c01);
+            a = TSimd.Broadcast(Unsafe.Add(ref ap, 1));
+            c10 = TSimd.Fma(a, b0, c10); c11 = TSimd.Fma(a, b1, c11);
+            a = TSimd.Broadcast(Unsafe.Add(ref ap, 2));
+            c20 = TSimd.Fma(a, b0, c20); c21 = TSimd.Fma(a, b1, c21);
+            a = TSimd.Broadcast(Unsafe.Add(ref ap, 3));
+            c30 = TSimd.Fma(a, b0, c30); c31 = TSimd.Fma(a, b1, c31);
+            a = TSimd.Broadcast(Unsafe.Add(ref ap, 4));
+            c40 = TSimd.Fma(a, b0, c40); c41 = TSimd.Fma(a, b1, c41);
+            a = TSimd.Broadcast(Unsafe.Add(ref ap, 5));
+            c50 = TSimd.Fma(a, b0, c50); c51 = TSimd.Fma(a, b1, c51);
         }
 
         if (rows == MR && cols == 2 * w)
         {
             ref var cr = ref c[cStart];
-            AddTo(ref cr, 0, c00, c01, w);
-            AddTo(ref cr, ldc, c10, c11, w);
-            AddTo(ref cr, 2 * ldc, c20, c21, w);
-            AddTo(ref cr, 3 * ldc, c30, c31, w);
-            AddTo(ref cr, 4 * ldc, c40, c41, w);
-            AddTo(ref cr, 5 * ldc, c50, c51, w);
+            TSimd.AddTo(ref cr, 0, c00); TSimd.AddTo(ref cr, w, c01);
+            TSimd.AddTo(ref cr, ldc, c10); TSimd.AddTo(ref cr, ldc + w, c11);
+            TSimd.AddTo(ref cr, 2 * ldc, c20); TSimd.AddTo(ref cr, 2 * ldc + w, c21);
+            TSimd.AddTo(ref cr, 3 * ldc, c30); TSimd.AddTo(ref cr, 3 * ldc + w, c31);
+            TSimd.AddTo(ref cr, 4 * ldc, c40); TSimd.AddTo(ref cr, 4 * ldc + w, c41);
+            TSimd.AddTo(ref cr, 5 * ldc, c50); TSimd.AddTo(ref cr, 5 * ldc + w, c51);
             return;
         }
         // Edge tile: spill the registers and add only the part inside C.
-        Span<T> tile = stackalloc T[MR * 2 * Vector256<T>.Count];
+        Span<T> tile = stackalloc T[MR * 2 * w];
+        tile.Clear();
         ref var t = ref tile[0];
-        c00.StoreUnsafe(ref t, 0); c01.StoreUnsafe(ref t, (nuint)w);
-        c10.StoreUnsafe(ref t, (nuint)(2 * w)); c11.StoreUnsafe(ref t, (nuint)(3 * w));
-        c20.StoreUnsafe(ref t, (nuint)(4 * w)); c21.StoreUnsafe(ref t, (nuint)(5 * w));
-        c30.StoreUnsafe(ref t, (nuint)(6 * w)); c31.StoreUnsafe(ref t, (nuint)(7 * w));
-        c40.StoreUnsafe(ref t, (nuint)(8 * w)); c41.StoreUnsafe(ref t, (nuint)(9 * w));
-        c50.StoreUnsafe(ref t, (nuint)(10 * w)); c51.StoreUnsafe(ref t, (nuint)(11 * w));
+        TSimd.AddTo(ref t, 0, c00); TSimd.AddTo(ref t, w, c01);
+        TSimd.AddTo(ref t, 2 * w, c10); TSimd.AddTo(ref t, 3 * w, c11);
+        TSimd.AddTo(ref t, 4 * w, c20); TSimd.AddTo(ref t, 5 * w, c21);
+        TSimd.AddTo(ref t, 6 * w, c30); TSimd.AddTo(ref t, 7 * w, c31);
+        TSimd.AddTo(ref t, 8 * w, c40); TSimd.AddTo(ref t, 9 * w, c41);
+        TSimd.AddTo(ref t, 10 * w, c50); TSimd.AddTo(ref t, 11 * w, c51);
         for (var i = 0; i < rows; i++)
             for (var j = 0; j < cols; j++)
                 c[cStart + i * ldc + j] += tile[i * 2 * w + j];
     }
 
-    /// <summary><see cref="MicroKernel"/> with 512-bit vectors: the same tile algorithm, twice as wide.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MicroKernel512<T>(T[] packedA, int aStart, T[] packedB, int bStart, int kc, T[] c, int cStart, int ldc, int rows, int cols)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>The few vector operations the micro-kernel needs, so one kernel serves 256- and 512-bit registers.</summary>
+    private interface ISimd<T, TVector>
     {
-        var w = Vector512<T>.Count;
-        Vector512<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
-        Vector512<T> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
-        ref var pa = ref packedA[aStart];
-        ref var pb = ref packedB[bStart];
-        for (var p = 0; p < kc; p++)
+        static abstract int Count { get; }
+        static abstract TVector Load(ref T source, int offset);
+        static abstract TVector Broadcast(T value);
+        static abstract TVector Fma(TVector a, TVector b, TVector c);
+        static abstract void AddTo(ref T target, int offset, TVector value);
+    }
+
+    private readonly struct Simd256<T> : ISimd<T, Vector256<T>> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static int Count => Vector256<T>.Count;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<T> Load(ref T source, int offset) => Vector256.LoadUnsafe(ref source, (nuint)offset);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<T> Broadcast(T value) => Vector256.Create(value);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<T> Fma(Vector256<T> a, Vector256<T> b, Vector256<T> c)
         {
-            var b0 = Vector512.LoadUnsafe(ref pb, (nuint)(2 * p * w));
-            var b1 = Vector512.LoadUnsafe(ref pb, (nuint)((2 * p + 1) * w));
-            ref var ap = ref Unsafe.Add(ref pa, p * MR);
-            var a = Vector512.Create(ap);
-            c00 = Fma(a, b0, c00); c01 = Fma(a, b1, c01);
-            a = Vector512.Create(Unsafe.Add(ref ap, 1));
-            c10 = Fma(a, b0, c10); c11 = Fma(a, b1, c11);
-            a = Vector512.Create(Unsafe.Add(ref ap, 2));
-            c20 = Fma(a, b0, c20); c21 = Fma(a, b1, c21);
-            a = Vector512.Create(Unsafe.Add(ref ap, 3));
-            c30 = Fma(a, b0, c30); c31 = Fma(a, b1, c31);
-            a = Vector512.Create(Unsafe.Add(ref ap, 4));
-            c40 = Fma(a, b0, c40); c41 = Fma(a, b1, c41);
-            a = Vector512.Create(Unsafe.Add(ref ap, 5));
-            c50 = Fma(a, b0, c50); c51 = Fma(a, b1, c51);
+            // The JIT folds these type tests away; float and double get one fused instruction.
+            if (typeof(T) == typeof(float)) return Vector256.FusedMultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>();
+            if (typeof(T) == typeof(double)) return Vector256.FusedMultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
+            return a * b + c;
         }
 
-        if (rows == MR && cols == 2 * w)
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void AddTo(ref T target, int offset, Vector256<T> value) =>
+            (Vector256.LoadUnsafe(ref target, (nuint)offset) + value).StoreUnsafe(ref target, (nuint)offset);
+    }
+
+    private readonly struct Simd512<T> : ISimd<T, Vector512<T>> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static int Count => Vector512<T>.Count;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<T> Load(ref T source, int offset) => Vector512.LoadUnsafe(ref source, (nuint)offset);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<T> Broadcast(T value) => Vector512.Create(value);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<T> Fma(Vector512<T> a, Vector512<T> b, Vector512<T> c)
         {
-            ref var cr = ref c[cStart];
-            AddTo512(ref cr, 0, c00, c01, w);
-            AddTo512(ref cr, ldc, c10, c11, w);
-            AddTo512(ref cr, 2 * ldc, c20, c21, w);
-            AddTo512(ref cr, 3 * ldc, c30, c31, w);
-            AddTo512(ref cr, 4 * ldc, c40, c41, w);
-            AddTo512(ref cr, 5 * ldc, c50, c51, w);
-            return;
+            if (typeof(T) == typeof(float)) return Vector512.FusedMultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>();
+            if (typeof(T) == typeof(double)) return Vector512.FusedMultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
+            return a * b + c;
         }
-        // Edge tile: spill the registers and add only the part inside C.
-        Span<T> tile = stackalloc T[MR * 2 * Vector512<T>.Count];
-        ref var t = ref tile[0];
-        c00.StoreUnsafe(ref t, 0); c01.StoreUnsafe(ref t, (nuint)w);
-        c10.StoreUnsafe(ref t, (nuint)(2 * w)); c11.StoreUnsafe(ref t, (nuint)(3 * w));
-        c20.StoreUnsafe(ref t, (nuint)(4 * w)); c21.StoreUnsafe(ref t, (nuint)(5 * w));
-        c30.StoreUnsafe(ref t, (nuint)(6 * w)); c31.StoreUnsafe(ref t, (nuint)(7 * w));
-        c40.StoreUnsafe(ref t, (nuint)(8 * w)); c41.StoreUnsafe(ref t, (nuint)(9 * w));
-        c50.StoreUnsafe(ref t, (nuint)(10 * w)); c51.StoreUnsafe(ref t, (nuint)(11 * w));
-        for (var i = 0; i < rows; i++)
-            for (var j = 0; j < cols; j++)
-                c[cStart + i * ldc + j] += tile[i * 2 * w + j];
-    }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void AddTo<T>(ref T row, int offset, Vector256<T> left, Vector256<T> right, int w)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        (Vector256.LoadUnsafe(ref row, (nuint)offset) + left).StoreUnsafe(ref row, (nuint)offset);
-        (Vector256.LoadUnsafe(ref row, (nuint)(offset + w)) + right).StoreUnsafe(ref row, (nuint)(offset + w));
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void AddTo512<T>(ref T row, int offset, Vector512<T> left, Vector512<T> right, int w)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        (Vector512.LoadUnsafe(ref row, (nuint)offset) + left).StoreUnsafe(ref row, (nuint)offset);
-        (Vector512.LoadUnsafe(ref row, (nuint)(offset + w)) + right).StoreUnsafe(ref row, (nuint)(offset + w));
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<T> Fma<T>(Vector256<T> a, Vector256<T> b, Vector256<T> c)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        // The JIT folds these type tests away; float and double get one fused instruction.
-        if (typeof(T) == typeof(float)) return Vector256.FusedMultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>();
-        if (typeof(T) == typeof(double)) return Vector256.FusedMultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
-        return a * b + c;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<T> Fma<T>(Vector512<T> a, Vector512<T> b, Vector512<T> c)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        // The JIT folds these type tests away; float and double get one fused instruction.
-        if (typeof(T) == typeof(float)) return Vector512.FusedMultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>();
-        if (typeof(T) == typeof(double)) return Vector512.FusedMultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
-        return a * b + c;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void AddTo(ref T target, int offset, Vector512<T> value) =>
+            (Vector512.LoadUnsafe(ref target, (nuint)offset) + value).StoreUnsafe(ref target, (nuint)offset);
     }
 
     /// <summary>The plain triple loop, for hardware without 256-bit vectors.</summary>
