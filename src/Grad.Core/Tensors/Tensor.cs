@@ -67,7 +67,7 @@ public sealed partial class Tensor
     /// The same values under a new identity that no transform has seen, so every transform treats it as a
     /// constant. This is stop-gradient; <see cref="Grad.StopGradient"/> is its public name.
     /// </summary>
-    internal Tensor AsConstant() => new(_data, _shape);
+    internal Tensor AsConstant() => Alias();
 
     /// <summary>A new tensor object with this storage viewed under another shape of the same size.</summary>
     internal Tensor WithShape(int[] shape) => new(_data, shape);
