@@ -68,6 +68,11 @@ public static class PrimitiveRegistry
         ScatterAddOp.Instance,
         // Contraction
         MatMulOp.Instance,
+        Conv2dOp.Instance,
+        ConvTranspose2dOp.Instance,
+        Conv2dWeightGradOp.Instance,
+        // Pooling
+        MaxPool2dOp.Instance,
         // User-defined derivatives
         CustomVjpOp.Instance,
     ];

@@ -1,0 +1,158 @@
+using System.Numerics;
+
+namespace Autodiff;
+
+/// <summary>A max-pooling window: its size, and how it moves (stride, padding with −∞, dilation) as a convolution's would.</summary>
+/// <param name="KernelHeight">Window rows.</param>
+/// <param name="KernelWidth">Window columns.</param>
+/// <param name="Window">Stride, padding and dilation of the window (groups unused, 1).</param>
+public sealed record MaxPool2dParams(int KernelHeight, int KernelWidth, Conv2dParams Window) : OpParams;
+
+/// <summary>
+/// y = max_pool2d(x): x [N, C, H, W] → [N, C, OH, OW], y[n, c, a, b] = the maximum of x[n, c] over the window at
+/// (a·sh − top, b·sw − left) with taps dilation apart; padding counts as −∞. Tie rule: as <see cref="MaxOp"/>, tied
+/// maxima of a window share its gradient equally. With patches = the windows unrolled (a conv2d with identity
+/// kernels) and weights = (patches == y) / count: VJP gx = fold(gy · weights) (the transposed conv), JVP = Σ_window tx-patches · weights.
+/// </summary>
+public sealed class MaxPool2dOp : Primitive
+{
+    /// <summary>The single instance.</summary>
+    public static readonly MaxPool2dOp Instance = new();
+
+    private MaxPool2dOp() : base("max_pool2d") { }
+
+    /// <inheritdoc/>
+    public override Type ParamsType => typeof(MaxPool2dParams);
+
+    /// <inheritdoc/>
+    public override int Arity => 1;
+
+    /// <inheritdoc/>
+    public override OpDomain Domain { get; } = new("x [N ≤ 2, C ≤ 3, H, W ≤ 6] with distinct values, window 1–3, stride 1–3, padding ≤ half the window, dilation 1–2", s =>
+    {
+        while (true)
+        {
+            int kh = s.Int(1, 3), kw = s.Int(1, 3), dh = s.Int(1, 2), dw = s.Int(1, 2);
+            int spanH = dh * (kh - 1) + 1, spanW = dw * (kw - 1) + 1;
+            var window = new Conv2dParams(s.Int(1, 3), s.Int(1, 3),
+                new Padding2d(s.Int(0, spanH / 2), s.Int(0, spanH / 2), s.Int(0, spanW / 2), s.Int(0, spanW / 2)), dh, dw, 1);
+            int h = s.Int(Math.Max(1, spanH - window.Padding.Top - window.Padding.Bottom), 6);
+            int w = s.Int(Math.Max(1, spanW - window.Padding.Left - window.Padding.Right), 6);
+            var g = ConvGeometry.Create("max_pool2d", [1, 1, h, w], 1, 1, kh, kw, window);
+            if (EmptyWindow(h, g.OH, kh, window.StrideHeight, window.Padding.Top, dh) >= 0 || EmptyWindow(w, g.OW, kw, window.StrideWidth, window.Padding.Left, dw) >= 0)
+                continue;
+            // Distinct values keep every window's maximum unique, so finite differences see no ties.
+            return new OpCase([s.DistinctFloats([s.Int(1, 2), s.Int(1, 3), h, w], -3, 3)], new MaxPool2dParams(kh, kw, window));
+        }
+    });
+
+    /// <summary>The first output index along an axis whose window has no tap inside [0, n), or −1 if every window has one.</summary>
+    private static int EmptyWindow(int n, int outputs, int kernel, int stride, int padBefore, int dilation)
+    {
+        for (var a = 0; a < outputs; a++)
+        {
+            var touches = false;
+            for (var i = 0; i < kernel && !touches; i++)
+            {
+                var position = a * stride - padBefore + i * dilation;
+                touches = position >= 0 && position < n;
+            }
+            if (!touches) return a;
+        }
+        return -1;
+    }
+
+    /// <summary>Checks x and the window and returns the geometry of the window's movement, as a one-channel convolution per plane.</summary>
+    internal static ConvGeometry Geometry(Tensor x, MaxPool2dParams p)
+    {
+        var what = $"max_pool2d of {x.DType.Name()} {x.ShapeText} with a {p.KernelHeight}×{p.KernelWidth} window";
+        x.RequireFloat("max_pool2d");
+        if (x.Rank != 4)
+            throw new ArgumentException($"{what}: needs x of rank 4 [N, C, H, W]");
+        var wp = p.Window;
+        int spanH = wp.DilationHeight * (p.KernelHeight - 1) + 1, spanW = wp.DilationWidth * (p.KernelWidth - 1) + 1;
+        // As PyTorch: padding beyond half the window could leave a window of padding only, whose maximum is −∞.
+        if (wp.Padding.Top > spanH / 2 || wp.Padding.Bottom > spanH / 2 || wp.Padding.Left > spanW / 2 || wp.Padding.Right > spanW / 2)
+            throw new ArgumentException($"{what}: padding {wp.Padding} must be at most half the window ({spanH}×{spanW} with dilation) on each side");
+        var planes = x.Dims[0] * x.Dims[1];
+        var g = ConvGeometry.Create(what, [planes, 1, x.Dims[2], x.Dims[3]], 1, 1, p.KernelHeight, p.KernelWidth, wp with { Groups = 1 });
+        // Dilated taps can step over a small input: a window of padding only has no maximum (PyTorch returns −∞ there).
+        var (row, column) = (EmptyWindow(g.H, g.OH, g.KH, wp.StrideHeight, wp.Padding.Top, wp.DilationHeight), EmptyWindow(g.W, g.OW, g.KW, wp.StrideWidth, wp.Padding.Left, wp.DilationWidth));
+        if (row >= 0 || column >= 0)
+            throw new ArgumentException($"{what}, {wp}: the window of output {(row >= 0 ? $"row {row}" : $"column {column}")} covers padding only");
+        return g;
+    }
+
+    /// <inheritdoc/>
+    protected internal override Tensor Evaluate(Tensor[] x, OpParams p)
+    {
+        var g = Geometry(x[0], (MaxPool2dParams)p);
+        return x[0].DType == DType.Float32 ? Run<float>(x[0], g) : Run<double>(x[0], g);
+    }
+
+    private static Tensor Run<T>(Tensor x, ConvGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var (src, p) = (x.Data<T>(), g.P);
+        var y = new T[g.N * g.Positions];
+        ParallelKernel.For(g.N, ParallelKernel.Cost((long)g.Positions * g.KH * g.KW), (start, count) =>
+        {
+            for (var plane = start; plane < start + count; plane++)
+            {
+                var image = src.AsSpan(plane * g.H * g.W, g.H * g.W);
+                var output = y.AsSpan(plane * g.Positions, g.Positions);
+                for (var a = 0; a < g.OH; a++)
+                    for (var b = 0; b < g.OW; b++)
+                    {
+                        var best = T.NegativeInfinity;
+                        for (var i = 0; i < g.KH; i++)
+                        {
+                            var row = a * p.StrideHeight - p.Padding.Top + i * p.DilationHeight;
+                            if (row < 0 || row >= g.H) continue;
+                            for (var j = 0; j < g.KW; j++)
+                            {
+                                var column = b * p.StrideWidth - p.Padding.Left + j * p.DilationWidth;
+                                if (column < 0 || column >= g.W) continue;
+                                var v = image[row * g.W + column];
+                                // NaN wins, so a NaN input is not silently dropped.
+                                if (v > best || T.IsNaN(v)) best = v;
+                                if (T.IsNaN(best)) break;
+                            }
+                        }
+                        output[a * g.OW + b] = best;
+                    }
+            }
+        });
+        return Tensor.Wrap(y, x.Dims[0], x.Dims[1], g.OH, g.OW);
+    }
+
+    /// <summary>
+    /// 1/k at each of the k maxima of every window, 0 elsewhere, as [N, C, KH·KW, OH, OW] (window taps on axis 2).
+    /// Built from comparisons with a constant copy of y, so no transform differentiates it: it is piecewise constant in x.
+    /// Taps in the padding are masked out, so a zero maximum does not share its gradient with the zero padding.
+    /// </summary>
+    private static Tensor TieWeights(Tensor x, Tensor y, MaxPool2dParams p)
+    {
+        var patches = Tensor.Patches(x.AsConstant(), p.KernelHeight, p.KernelWidth, p.Window);
+        var pooled = y.AsConstant().Reshape(y.Dims[0], y.Dims[1], 1, y.Dims[2], y.Dims[3]);
+        var isMax = patches.Eq(pooled);
+        if (p.Window.Padding != default)
+            isMax = isMax.And(Tensor.Patches(Tensor.OnesLike(x), p.KernelHeight, p.KernelWidth, p.Window).Gt(0.5));
+        var mask = isMax.Cast(x.DType);
+        return mask / mask.Sum([2], keepDims: true);
+    }
+
+    /// <inheritdoc/>
+    public override Tensor Jvp(Tensor[] x, Tensor?[] tx, Tensor y, OpParams p)
+    {
+        var mp = (MaxPool2dParams)p;
+        return (Tensor.Patches(tx[0]!, mp.KernelHeight, mp.KernelWidth, mp.Window) * TieWeights(x[0], y, mp)).Sum(2);
+    }
+
+    /// <inheritdoc/>
+    public override Tensor?[] Vjp(Tensor gy, Tensor[] x, Tensor y, OpParams p)
+    {
+        var mp = (MaxPool2dParams)p;
+        var spread = gy.Reshape(gy.Dims[0], gy.Dims[1], 1, gy.Dims[2], gy.Dims[3]) * TieWeights(x[0], y, mp);
+        return [Tensor.FoldPatches(spread, x[0].Dims[2], x[0].Dims[3], mp.KernelHeight, mp.KernelWidth, mp.Window)];
+    }
+}
