@@ -149,6 +149,23 @@ let ``max_pool2d splits the gradient equally among tied maxima and gives none to
     Assert.Equal(2.0, (doubles h) |> Array.sum)
 
 [<Fact>]
+let ``with ties, max pooling's VJP is the transpose of its JVP and float32 agrees with float64`` () =
+    // Values rounded to a few levels make many tied maxima (as relu's zeros do); <gy, J·t> = <Jᵀ·gy, t> must still hold.
+    check 20 (fun seed ->
+        let r = Random seed
+        let shape = [| r.Next(1, 4); r.Next(1, 40); r.Next(4, 30); r.Next(4, 30) |]
+        let x = Tensor.FromArray((randomTensor seed -2.0 2.0 shape).ToArray<float>() |> Array.map Math.Round, shape)
+        let t = randomTensor (seed + 1) -1.0 1.0 shape
+        let pool (x: Tensor) = x.MaxPool2d(struct (2, 3), struct (2, 2), Padding2d(1, 0, 1, 1), struct (1, 1))
+        let u = randomTensor (seed + 2) -1.0 1.0 (pool x).Shape
+        let struct (_, jt) = Grad.Jvp(Func<Tensor, Tensor>(pool), x, t)
+        let struct (_, back) = Grad.Vjp(Func<Tensor, Tensor>(pool), x)
+        let gx = back.Invoke u
+        Assert.True(close 1e-12 1e-12 (dot u jt) (dot gx t), sprintf "<u, Jt> = %g, <J^T u, t> = %g" (dot u jt) (dot gx t))
+        let struct (_, back32) = Grad.Vjp(Func<Tensor, Tensor>(pool), x.Cast(DType.Float32))
+        assertAllClose 0.0 1e-6 "float32 VJP" (doubles gx) (doubles (back32.Invoke(u.Cast(DType.Float32)))))
+
+[<Fact>]
 let ``global average pooling is the mean over height and width`` () =
     let x = randomTensor 5 -1.0 1.0 [| 2; 3; 4; 5 |]
     let y = x.GlobalAvgPool2d()
@@ -205,7 +222,7 @@ let ``bad convolution and pooling inputs are rejected with the op, shapes and dt
 [<Fact>]
 let ``the conv family's domains reach strides, dilations, padding and groups`` () =
     // The registry properties check derivatives only on what the domains draw; make sure that is not only the plain case.
-    for name in [ "conv2d"; "conv_transpose2d"; "conv2d_weight_grad"; "max_pool2d" ] do
+    for name in [ "conv2d"; "conv_transpose2d"; "conv2d_weight_grad"; "max_pool2d"; "max_pool2d_gather"; "max_pool2d_scatter" ] do
         let op = PrimitiveRegistry.Get name
         let domain = match op.Domain with null -> failwithf "%s has no domain" name | d -> d
         let cases = [ for seed in 0 .. 199 -> domain.Sample.Invoke(CaseSampler seed) ]
@@ -220,5 +237,5 @@ let ``the conv family's domains reach strides, dilations, padding and groups`` (
         Assert.Contains(ps, fun p -> p.StrideHeight > 1 && p.StrideWidth > 1)
         Assert.Contains(ps, fun p -> p.DilationHeight > 1)
         Assert.Contains(ps, fun p -> p.Padding.Top <> p.Padding.Bottom)
-        if name <> "max_pool2d" then Assert.Contains(ps, fun p -> p.Groups > 1)
+        if not (name.StartsWith "max_pool2d") then Assert.Contains(ps, fun p -> p.Groups > 1)
         for c in cases do Assert.True(c.Inputs |> Array.forall (fun t -> t.Size <= 2 * 6 * 6 * 6), sprintf "%s: case too large for finite differences" name)

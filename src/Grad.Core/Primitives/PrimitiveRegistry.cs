@@ -73,6 +73,8 @@ public static class PrimitiveRegistry
         Conv2dWeightGradOp.Instance,
         // Pooling
         MaxPool2dOp.Instance,
+        MaxPool2dGatherOp.Instance,
+        MaxPool2dScatterOp.Instance,
         // User-defined derivatives
         CustomVjpOp.Instance,
     ];

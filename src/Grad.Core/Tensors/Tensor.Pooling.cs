@@ -63,32 +63,4 @@ public sealed partial class Tensor
         ConvGeometry.Create($"{op} of {planes.DType.Name()} planes {planes.ShapeText}", planes.Dims, 1, 1, weight.Dims[2], weight.Dims[3], window);
         return Conv2dOp.Instance.Bind(window, planes, weight);
     }
-
-    /// <summary>
-    /// The windows of x [N, C, H, W] unrolled: [N, C, KH·KW, OH, OW], tap (i, j) on axis 2 (zero in the padding).
-    /// A conv2d of each plane with the KH·KW one-hot kernels, so its derivatives are conv's, and its transpose is <see cref="FoldPatches"/>.
-    /// </summary>
-    internal static Tensor Patches(Tensor x, int kh, int kw, Conv2dParams window)
-    {
-        var y = Conv2dOp.Instance.Bind(window with { Groups = 1 }, x.Reshape(x.Dims[0] * x.Dims[1], 1, x.Dims[2], x.Dims[3]), OneHotKernels(kh, kw, x.DType));
-        return y.Reshape(x.Dims[0], x.Dims[1], kh * kw, y.Dims[2], y.Dims[3]);
-    }
-
-    /// <summary>The transpose of <see cref="Patches"/>: adds every tap of p [N, C, KH·KW, OH, OW] back to its pixel of an [N, C, H, W] image.</summary>
-    internal static Tensor FoldPatches(Tensor p, int height, int width, int kh, int kw, Conv2dParams window)
-    {
-        var planes = p.Reshape(p.Dims[0] * p.Dims[1], kh * kw, p.Dims[3], p.Dims[4]);
-        var x = ConvTranspose2dOp.Instance.Bind(new ConvTranspose2dParams(window with { Groups = 1 }, height, width), planes, OneHotKernels(kh, kw, p.DType));
-        return x.Reshape(p.Dims[0], p.Dims[1], height, width);
-    }
-
-    /// <summary>[KH·KW, 1, KH, KW] with kernel t = (i, j) one at tap (i, j) and zero elsewhere.</summary>
-    private static Tensor OneHotKernels(int kh, int kw, DType dtype)
-    {
-        var taps = kh * kw;
-        var data = new double[taps * taps];
-        for (var t = 0; t < taps; t++) data[t * taps + t] = 1;
-        var kernels = FromArray(data, taps, 1, kh, kw);
-        return dtype == DType.Float64 ? kernels : kernels.Cast(dtype);
-    }
 }

@@ -11,8 +11,10 @@ public sealed record MaxPool2dParams(int KernelHeight, int KernelWidth, Conv2dPa
 /// <summary>
 /// y = max_pool2d(x): x [N, C, H, W] → [N, C, OH, OW], y[n, c, a, b] = the maximum of x[n, c] over the window at
 /// (a·sh − top, b·sw − left) with taps dilation apart; padding counts as −∞. Tie rule: as <see cref="MaxOp"/>, tied
-/// maxima of a window share its gradient equally. With patches = the windows unrolled (a conv2d with identity
-/// kernels) and weights = (patches == y) / count: VJP gx = fold(gy · weights) (the transposed conv), JVP = Σ_window tx-patches · weights.
+/// maxima of a window share its derivative equally. JVP: <see cref="MaxPool2dGatherOp"/>(x, tx), the mean of tx over
+/// each window's maxima; VJP: <see cref="MaxPool2dScatterOp"/>(x, gy), gy shared among them. Those two are linear in
+/// their second input and locally constant in x, and each one's derivative is the other, so the set is closed under
+/// differentiation while every kernel stays a direct loop over windows.
 /// </summary>
 public sealed class MaxPool2dOp : Primitive
 {
@@ -28,7 +30,11 @@ public sealed class MaxPool2dOp : Primitive
     public override int Arity => 1;
 
     /// <inheritdoc/>
-    public override OpDomain Domain { get; } = new("x [N ≤ 2, C ≤ 3, H, W ≤ 6] with distinct values, window 1–3, stride 1–3, padding ≤ half the window, dilation 1–2", s =>
+    public override OpDomain Domain { get; } = new("x [N ≤ 2, C ≤ 3, H, W ≤ 6] with distinct values, window 1–3, stride 1–3, padding ≤ half the window, dilation 1–2",
+        s => SampleWindow(s, (_, _) => []));
+
+    /// <summary>Draws a small window, an input with distinct values (so that no window has tied maxima), and further inputs given the shapes of x and y.</summary>
+    internal static OpCase SampleWindow(CaseSampler s, Func<int[], int[], Tensor[]> inputs)
     {
         while (true)
         {
@@ -41,10 +47,10 @@ public sealed class MaxPool2dOp : Primitive
             var g = ConvGeometry.Create("max_pool2d", [1, 1, h, w], 1, 1, kh, kw, window);
             if (EmptyWindow(h, g.OH, kh, window.StrideHeight, window.Padding.Top, dh) >= 0 || EmptyWindow(w, g.OW, kw, window.StrideWidth, window.Padding.Left, dw) >= 0)
                 continue;
-            // Distinct values keep every window's maximum unique, so finite differences see no ties.
-            return new OpCase([s.DistinctFloats([s.Int(1, 2), s.Int(1, 3), h, w], -3, 3)], new MaxPool2dParams(kh, kw, window));
+            int[] shape = [s.Int(1, 2), s.Int(1, 3), h, w];
+            return new OpCase([s.DistinctFloats(shape, -3, 3), .. inputs(shape, [shape[0], shape[1], g.OH, g.OW])], new MaxPool2dParams(kh, kw, window));
         }
-    });
+    }
 
     /// <summary>The first output index along an axis whose window has no tap inside [0, n), or −1 if every window has one.</summary>
     private static int EmptyWindow(int n, int outputs, int kernel, int stride, int padBefore, int dilation)
@@ -90,69 +96,12 @@ public sealed class MaxPool2dOp : Primitive
         return x[0].DType == DType.Float32 ? Run<float>(x[0], g) : Run<double>(x[0], g);
     }
 
-    private static Tensor Run<T>(Tensor x, ConvGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var (src, p) = (x.Data<T>(), g.P);
-        var y = new T[g.N * g.Positions];
-        ParallelKernel.For(g.N, ParallelKernel.Cost((long)g.Positions * g.KH * g.KW), (start, count) =>
-        {
-            for (var plane = start; plane < start + count; plane++)
-            {
-                var image = src.AsSpan(plane * g.H * g.W, g.H * g.W);
-                var output = y.AsSpan(plane * g.Positions, g.Positions);
-                for (var a = 0; a < g.OH; a++)
-                    for (var b = 0; b < g.OW; b++)
-                    {
-                        var best = T.NegativeInfinity;
-                        for (var i = 0; i < g.KH; i++)
-                        {
-                            var row = a * p.StrideHeight - p.Padding.Top + i * p.DilationHeight;
-                            if (row < 0 || row >= g.H) continue;
-                            for (var j = 0; j < g.KW; j++)
-                            {
-                                var column = b * p.StrideWidth - p.Padding.Left + j * p.DilationWidth;
-                                if (column < 0 || column >= g.W) continue;
-                                var v = image[row * g.W + column];
-                                // NaN wins, so a NaN input is not silently dropped.
-                                if (v > best || T.IsNaN(v)) best = v;
-                                if (T.IsNaN(best)) break;
-                            }
-                        }
-                        output[a * g.OW + b] = best;
-                    }
-            }
-        });
-        return Tensor.Wrap(y, x.Dims[0], x.Dims[1], g.OH, g.OW);
-    }
-
-    /// <summary>
-    /// 1/k at each of the k maxima of every window, 0 elsewhere, as [N, C, KH·KW, OH, OW] (window taps on axis 2).
-    /// Built from comparisons with a constant copy of y, so no transform differentiates it: it is piecewise constant in x.
-    /// Taps in the padding are masked out, so a zero maximum does not share its gradient with the zero padding.
-    /// </summary>
-    private static Tensor TieWeights(Tensor x, Tensor y, MaxPool2dParams p)
-    {
-        var patches = Tensor.Patches(x.AsConstant(), p.KernelHeight, p.KernelWidth, p.Window);
-        var pooled = y.AsConstant().Reshape(y.Dims[0], y.Dims[1], 1, y.Dims[2], y.Dims[3]);
-        var isMax = patches.Eq(pooled);
-        if (p.Window.Padding != default)
-            isMax = isMax.And(Tensor.Patches(Tensor.OnesLike(x), p.KernelHeight, p.KernelWidth, p.Window).Gt(0.5));
-        var mask = isMax.Cast(x.DType);
-        return mask / mask.Sum([2], keepDims: true);
-    }
+    private static Tensor Run<T>(Tensor x, ConvGeometry g) where T : unmanaged, IFloatingPointIeee754<T> =>
+        Tensor.Wrap(MaxPooling.Forward(x.Data<T>(), g), x.Dims[0], x.Dims[1], g.OH, g.OW);
 
     /// <inheritdoc/>
-    public override Tensor Jvp(Tensor[] x, Tensor?[] tx, Tensor y, OpParams p)
-    {
-        var mp = (MaxPool2dParams)p;
-        return (Tensor.Patches(tx[0]!, mp.KernelHeight, mp.KernelWidth, mp.Window) * TieWeights(x[0], y, mp)).Sum(2);
-    }
+    public override Tensor Jvp(Tensor[] x, Tensor?[] tx, Tensor y, OpParams p) => MaxPool2dGatherOp.Instance.Bind(p, x[0], tx[0]!);
 
     /// <inheritdoc/>
-    public override Tensor?[] Vjp(Tensor gy, Tensor[] x, Tensor y, OpParams p)
-    {
-        var mp = (MaxPool2dParams)p;
-        var spread = gy.Reshape(gy.Dims[0], gy.Dims[1], 1, gy.Dims[2], gy.Dims[3]) * TieWeights(x[0], y, mp);
-        return [Tensor.FoldPatches(spread, x[0].Dims[2], x[0].Dims[3], mp.KernelHeight, mp.KernelWidth, mp.Window)];
-    }
+    public override Tensor?[] Vjp(Tensor gy, Tensor[] x, Tensor y, OpParams p) => [MaxPool2dScatterOp.Instance.Bind(p, x[0], gy)];
 }
