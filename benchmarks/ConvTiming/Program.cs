@@ -35,8 +35,9 @@ var columns = Tensor.Normal(k2, [64, 288, 196]);
 Time("reference: batched matmul as conv2 forward", () => wMatrix.MatMul(columns));
 Time("maxpool1 forward [64, 32, 28, 28]", () => p1.MaxPool2d(2));
 Time("relu [64, 32, 28, 28], for scale", () => p1.Relu());
-Time("maxpool1 forward + VJP [64, 32, 28, 28]", () => Grad.Vjp((Tensor x) => x.MaxPool2d(2), p1).Pullback(Tensor.OnesLike(p1.MaxPool2d(2))));
-Time("maxpool2 forward + VJP [64, 64, 14, 14]", () => Grad.Vjp((Tensor x) => x.MaxPool2d(2), p2).Pullback(Tensor.OnesLike(p2.MaxPool2d(2))));
+var (gp1, gp2) = (Tensor.OnesLike(p1.MaxPool2d(2)), Tensor.OnesLike(p2.MaxPool2d(2)));
+Time("maxpool1 forward + VJP [64, 32, 28, 28]", () => Grad.Vjp((Tensor x) => x.MaxPool2d(2), p1).Pullback(gp1));
+Time("maxpool2 forward + VJP [64, 64, 14, 14]", () => Grad.Vjp((Tensor x) => x.MaxPool2d(2), p2).Pullback(gp2));
 
 void Time(string what, Func<Tensor> body)
 {

@@ -36,17 +36,25 @@ internal static class MaxPooling
     /// <summary>What is done with each window; a struct type parameter, so the JIT inlines it into the window loop.</summary>
     private interface IWindowSink<T>
     {
+        /// <summary>Whether the sink reads the maxima' indices (the forward pass needs only the maximum).</summary>
+        static abstract bool NeedsMaxima { get; }
+
+
         /// <summary>Window <paramref name="output"/> (flat index into the pooled tensor) has maximum <paramref name="best"/> at the flat x indices <paramref name="maxima"/>.</summary>
         void Window(int output, T best, ReadOnlySpan<int> maxima);
     }
 
     private readonly struct MaximumSink<T>(T[] y) : IWindowSink<T>
     {
+        public static bool NeedsMaxima => false;
+
         public void Window(int output, T best, ReadOnlySpan<int> maxima) => y[output] = best;
     }
 
     private readonly struct GatherSink<T>(T[] t, T[] y) : IWindowSink<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
+        public static bool NeedsMaxima => true;
+
         public void Window(int output, T best, ReadOnlySpan<int> maxima)
         {
             var sum = T.Zero;
@@ -57,6 +65,8 @@ internal static class MaxPooling
 
     private readonly struct ScatterSink<T>(T[] gy, T[] gx) : IWindowSink<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
+        public static bool NeedsMaxima => true;
+
         public void Window(int output, T best, ReadOnlySpan<int> maxima)
         {
             var share = gy[output] / T.CreateTruncating(maxima.Length);
@@ -86,8 +96,8 @@ internal static class MaxPooling
             for (var a = 0; a < oh; a++)
                 for (var b = 0; b < ow; b++)
                 {
+                    // Pass 1: the maximum, branch-free (Max propagates NaN, so a NaN input is not dropped).
                     var best = T.NegativeInfinity;
-                    var ties = 0;
                     for (var i = 0; i < kh; i++)
                     {
                         var row = a * sh - top + i * dh;
@@ -95,13 +105,28 @@ internal static class MaxPooling
                         for (var j = 0; j < kw; j++)
                         {
                             var column = b * sw - left + j * dw;
-                            if ((uint)column >= (uint)w) continue;
-                            var index = offset + row * w + column;
-                            var v = x[index];
-                            if (v > best) { best = v; ties = 0; maxima[ties++] = index; }
-                            else if (v == best) maxima[ties++] = index;
-                            else if (T.IsNaN(v) && !T.IsNaN(best)) { best = v; ties = 0; maxima[ties++] = index; }
-                            else if (T.IsNaN(v)) maxima[ties++] = index;
+                            if ((uint)column < (uint)w) best = T.Max(best, x[offset + row * w + column]);
+                        }
+                    }
+                    // Pass 2, for the derivatives only: where the maximum is (NaN matching NaN).
+                    var ties = 0;
+                    if (TSink.NeedsMaxima)
+                    {
+                        var bestIsNaN = T.IsNaN(best);
+                        for (var i = 0; i < kh; i++)
+                        {
+                            var row = a * sh - top + i * dh;
+                            if ((uint)row >= (uint)h) continue;
+                            for (var j = 0; j < kw; j++)
+                            {
+                                var column = b * sw - left + j * dw;
+                                if ((uint)column >= (uint)w) continue;
+                                var index = offset + row * w + column;
+                                var v = x[index];
+                                // Written always and kept only on a match: no branch to mispredict on random data.
+                                maxima[ties] = index;
+                                ties += v == best || (bestIsNaN && T.IsNaN(v)) ? 1 : 0;
+                            }
                         }
                     }
                     sink.Window((plane * oh + a) * ow + b, best, maxima[..ties]);
