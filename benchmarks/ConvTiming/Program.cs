@@ -29,6 +29,8 @@ Time("conv2 forward + input and weight VJPs", () =>
     var (_, back) = Grad.Vjp((Tensor[] xs) => xs[0].Conv2d(xs[1], padding: 1), [x2, w2]);
     return back(gy2)[0];
 });
+Time("conv2 forward + input VJP only", () => Grad.Vjp((Tensor x) => x.Conv2d(w2, padding: 1), x2).Pullback(gy2));
+Time("conv2 forward + weight VJP only", () => Grad.Vjp((Tensor w) => x2.Conv2d(w, padding: 1), w2).Pullback(gy2));
 // The GEMM alone at conv2's forward shape (one [64, 288]·[288, 196] product per image), for scale.
 var wMatrix = Tensor.Normal(k1, [64, 64, 288]);
 var columns = Tensor.Normal(k2, [64, 288, 196]);
