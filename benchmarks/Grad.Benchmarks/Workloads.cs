@@ -159,7 +159,7 @@ internal sealed record Mlp(Tensor W1, Tensor B1, Tensor W2, Tensor B2)
 /// </summary>
 internal static class FmaPeak
 {
-    private const int Iterations = 200_000;
+    private const int Iterations = 2_000_000;
     private const int Accumulators = 12;
 
     /// <summary>Floating-point operations one thread does per call (an FMA is two).</summary>

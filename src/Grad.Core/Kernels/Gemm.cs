@@ -117,7 +117,10 @@ internal static class Gemm
     {
         var nr = 2 * TSimd.Count;
         var nc = PackedBBytes / (KC * Unsafe.SizeOf<T>()); // a multiple of nr
-        var space = PackingSpace<T>.Take(MC * KC, KC * nc);
+        var depth = Math.Min(KC, o.K);
+        var space = PackingSpace<T>.Take(
+            Math.Min(MC, (r1 - r0 + MR - 1) / MR * MR) * depth,
+            Math.Min(nc, (j1 - j0 + nr - 1) / nr * nr) * depth);
         try
         {
             ref var packedA = ref space.A;
@@ -209,23 +212,24 @@ internal static class Gemm
     }
 
     /// <summary>C[tile] += Apanel·Bpanel for one MR×NR tile (NR = two vectors), accumulating the whole depth in registers.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization), SkipLocalsInit]
     private static void MicroKernel<T, TVector, TSimd>(ref T packedA, ref T packedB, int kc, T[] c, int cStart, int ldc, int rows, int cols)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TVector : struct
         where TSimd : struct, ISimd<T, TVector>
     {
         var w = TSimd.Count;
+        // Where the tile goes is settled before the loop: a call (zeroing the scratch, a range-check failure) after
+        // it, with the 24 accumulators live, would make the JIT spill every accumulator on every iteration.
+        var full = rows == MR && cols == 2 * w;
+        Unsafe.SkipInit(out TileScratch scratch);
+        if (!full) MemoryMarshal.CreateSpan(ref Unsafe.As<TileScratch, byte>(ref scratch), MR * 2 * 64).Clear();
+        ref var t = ref full ? ref c[cStart] : ref Unsafe.As<TileScratch, T>(ref scratch);
+        var ld = full ? ldc : 2 * w;
         TVector c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         TVector c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
         TVector c60 = default, c61 = default, c70 = default, c71 = default, c80 = default, c81 = default;
         TVector c90 = default, c91 = default, cA0 = default, cA1 = default, cB0 = default, cB1 = default;
-        // Where the tile goes is settled before the loop: a call (zeroing the scratch, a range-check failure) after
-        // it, with the 24 accumulators live, would make the JIT spill every accumulator on every iteration.
-        var full = rows == MR && cols == 2 * w;
-        var scratch = new TileScratch();
-        ref var t = ref full ? ref c[cStart] : ref Unsafe.As<TileScratch, T>(ref scratch);
-        var ld = full ? ldc : 2 * w;
         ref var pa = ref packedA;
         ref var pb = ref packedB;
         for (var p = 0; p < kc; p++)
@@ -279,7 +283,7 @@ internal static class Gemm
                 c[cStart + i * ldc + j] += Unsafe.Add(ref t, i * ld + j);
     }
 
-    /// <summary>Room for one MR × 2·64-byte tile (the widest), zero-initialised: where an edge tile is spilled.</summary>
+    /// <summary>Room for one MR × 2·64-byte tile (the widest): where an edge tile is spilled.</summary>
     [InlineArray(MR * 2 * 64)]
     private struct TileScratch
     {
@@ -317,7 +321,9 @@ internal static class Gemm
         {
             var space = cached;
             cached = null;
-            return space is not null && space.CapacityA >= lengthA && space.CapacityB >= lengthB ? space : new PackingSpace<T>(lengthA, lengthB);
+            if (space is not null && space.CapacityA >= lengthA && space.CapacityB >= lengthB) return space;
+            // Grow to the largest size seen, so that alternating shapes do not reallocate (bounded by MC·KC and KC·NC).
+            return new PackingSpace<T>(Math.Max(lengthA, space?.CapacityA ?? 0), Math.Max(lengthB, space?.CapacityB ?? 0));
         }
 
         public static void Give(PackingSpace<T> space) => cached = space;
