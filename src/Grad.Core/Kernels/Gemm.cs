@@ -116,11 +116,11 @@ internal static class Gemm
         where TSimd : struct, ISimd<T, TVector>
     {
         var nr = 2 * TSimd.Count;
-        var nc = PackedBBytes / (KC * Unsafe.SizeOf<T>()); // a multiple of nr
+        var nc = PackedBBytes / (KC * Unsafe.SizeOf<T>()) / nr * nr; // whole micro-panels: packing pads each to nr columns
         var depth = Math.Min(KC, o.K);
         var space = PackingSpace<T>.Take(
             Math.Min(MC, (r1 - r0 + MR - 1) / MR * MR) * depth,
-            Math.Min(nc, (j1 - j0 + nr - 1) / nr * nr) * depth);
+            (Math.Min(nc, j1 - j0) + nr - 1) / nr * nr * depth);
         try
         {
             ref var packedA = ref space.A;
