@@ -22,9 +22,9 @@ namespace Autodiff;
 internal static class Gemm
 {
     private const int MR = 12;           // rows of C per micro-tile
-    private const int KC = 256;          // depth of a packed panel: an NR-wide B micro-panel (KC·NR, 32 KiB) stays in L1 (48 KiB)
+    private const int KC = 256;          // depth of a packed panel: an A micro-panel (MR·KC) stays in L1; 128 and 192 measured slower
     private const int MC = 144;          // rows of A per packed block (a multiple of MR): 144 KiB (float32) in L2
-    private const int PackedBBytes = 1 << 20; // a packed KC×NC block of B: 1 MiB, half the L2
+    private const int PackedBBytes = 1 << 20; // a packed KC×NC block of B: 1 MiB, streamed from L2 (2 MiB) past each A micro-panel
     private const long MinFlopsPerThread = 1L << 21; // below ~10 µs of work per thread, forking costs more than it saves
 
     /// <summary>
@@ -136,12 +136,13 @@ internal static class Gemm
                     {
                         var mc = Math.Min(MC, r1 - ic);
                         PackA(o, ic, mc, pc, kc, ref packedA);
-                        for (var jr = 0; jr < cols; jr += nr)
+                        // Each A micro-panel (MR x KC, 12 KiB in float32) stays in L1 while B's micro-panels stream past it from L2.
+                        for (var ir = 0; ir < mc; ir += MR)
                         {
-                            ref var panelB = ref Unsafe.Add(ref packedB, jr * kc);
-                            for (var ir = 0; ir < mc; ir += MR)
+                            ref var panelA = ref Unsafe.Add(ref packedA, ir * kc);
+                            for (var jr = 0; jr < cols; jr += nr)
                                 MicroKernel<T, TVector, TSimd>(
-                                    ref Unsafe.Add(ref packedA, ir * kc), ref panelB, kc,
+                                    ref panelA, ref Unsafe.Add(ref packedB, jr * kc), kc,
                                     o.C, o.COffset + (ic + ir) * o.N + jc + jr, o.N, Math.Min(MR, mc - ir), Math.Min(nr, cols - jr));
                         }
                     }
