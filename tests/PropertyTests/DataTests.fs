@@ -179,7 +179,7 @@ let ``missing files with downloads disabled give an error listing each missing f
     Assert.Contains(Path.Combine(dir.Path, "t10k-images-idx3-ubyte"), e.Message)
     Assert.Contains(Path.Combine(dir.Path, "t10k-labels-idx1-ubyte"), e.Message)
     Assert.DoesNotContain(Path.Combine(dir.Path, "train-images-idx3-ubyte"), e.Message)
-    Assert.Contains(Datasets.DirectoryVariable, e.Message)
+    Assert.Contains(Datasets.DirectoryVariable + " to a folder whose subfolder mnist", e.Message)
     Assert.Equal(Path.Combine(dir.Path, "t10k-images-idx3-ubyte"), e.FileName)
     Assert.Empty(Directory.GetFiles(dir.Path, "*.tmp"))
 
@@ -208,7 +208,7 @@ let ``a cache folder whose files disagree or break the format is refused naming 
 
 [<Fact>]
 let ``downloaded bytes must be the real data set's file: counts, shapes and type are checked before they are kept`` () =
-    let format = MnistFormat("MNIST", [||], null)
+    let format = MnistFormat("MNIST", "mnist", [||], null)
     let small = idxBytes 0x08uy [| 3; 28; 28 |] (Seq.init (3 * 784) (fun _ -> [| 0uy |]))
     let e = Assert.Throws<InvalidDataException>(fun () -> format.CheckDownload("t10k-images-idx3-ubyte", small, "https://example.invalid/x.gz"))
     Assert.Contains("holds 3 images, but MNIST's file has 10000", e.Message)

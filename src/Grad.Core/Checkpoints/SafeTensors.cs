@@ -118,7 +118,7 @@ public static class SafeTensors
         json.Position = 0;
         json.CopyTo(stream);
         for (var i = 0; i < padding; i++) stream.WriteByte((byte)' ');
-        foreach (var (_, tensor) in ordered) stream.Write(SafeTensorsDType.Encode(tensor));
+        foreach (var (_, tensor) in ordered) SafeTensorsDType.Encode(tensor, stream);
     }
 }
 

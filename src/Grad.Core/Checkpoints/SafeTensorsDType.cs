@@ -69,21 +69,31 @@ internal sealed class SafeTensorsDType
         _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "unknown dtype"),
     };
 
-    /// <summary>The tensor's elements as little-endian bytes, in the form <see cref="For"/> names.</summary>
-    public static byte[] Encode(Tensor tensor) => tensor.RawData switch
+    /// <summary>Writes the tensor's elements to <paramref name="stream"/> as little-endian bytes, in the form <see cref="For"/> names.</summary>
+    public static void Encode(Tensor tensor, Stream stream)
     {
-        double[] d => LittleEndian<double>(d),
-        float[] f => LittleEndian<float>(f),
-        int[] n => LittleEndian<int>(n),
-        bool[] b => Array.ConvertAll(b, v => v ? (byte)1 : (byte)0),
-        _ => throw new InvalidOperationException($"SafeTensors: no encoding for storage {tensor.RawData.GetType().Name}"),
-    };
+        switch (tensor.RawData)
+        {
+            case double[] d: WriteLittleEndian<double>(d, stream); break;
+            case float[] f: WriteLittleEndian<float>(f, stream); break;
+            case int[] n: WriteLittleEndian<int>(n, stream); break;
+            // A .NET bool is one byte but only 0 and 1 are BOOL values: convert rather than trust the storage.
+            case bool[] b: stream.Write(Array.ConvertAll(b, v => v ? (byte)1 : (byte)0)); break;
+            default: throw new InvalidOperationException($"SafeTensors: no encoding for storage {tensor.RawData.GetType().Name}");
+        }
+    }
 
-    private static byte[] LittleEndian<T>(T[] values) where T : unmanaged
+    private static void WriteLittleEndian<T>(T[] values, Stream stream) where T : unmanaged
     {
-        var bytes = MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
-        if (!BitConverter.IsLittleEndian) ReverseEach(bytes, Marshal.SizeOf<T>());
-        return bytes;
+        var bytes = MemoryMarshal.AsBytes(values.AsSpan());
+        if (BitConverter.IsLittleEndian)
+        {
+            stream.Write(bytes);
+            return;
+        }
+        var swapped = bytes.ToArray();
+        ReverseEach(swapped, Marshal.SizeOf<T>());
+        stream.Write(swapped);
     }
 
     private static T[] Direct<T>(byte[] bytes, int count) where T : unmanaged

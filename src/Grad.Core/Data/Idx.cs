@@ -120,49 +120,24 @@ internal sealed class IdxFile
     /// <summary>The elements as the storage array of their tensor dtype.</summary>
     public Array Decode()
     {
-        var span = Bytes.AsSpan(DataStart);
-        var n = Count;
-        switch (Header.Type)
+        var (bytes, start) = (Bytes, DataStart);
+        return Header.Type switch
         {
-            case IdxType.UInt8:
-            {
-                var values = new int[n];
-                for (var i = 0; i < n; i++) values[i] = span[i];
-                return values;
-            }
-            case IdxType.Int8:
-            {
-                var values = new int[n];
-                for (var i = 0; i < n; i++) values[i] = (sbyte)span[i];
-                return values;
-            }
-            case IdxType.Int16:
-            {
-                var values = new int[n];
-                for (var i = 0; i < n; i++) values[i] = BinaryPrimitives.ReadInt16BigEndian(span[(2 * i)..]);
-                return values;
-            }
-            case IdxType.Int32:
-            {
-                var values = new int[n];
-                for (var i = 0; i < n; i++) values[i] = BinaryPrimitives.ReadInt32BigEndian(span[(4 * i)..]);
-                return values;
-            }
-            case IdxType.Float32:
-            {
-                var values = new float[n];
-                for (var i = 0; i < n; i++) values[i] = BinaryPrimitives.ReadSingleBigEndian(span[(4 * i)..]);
-                return values;
-            }
-            case IdxType.Float64:
-            {
-                var values = new double[n];
-                for (var i = 0; i < n; i++) values[i] = BinaryPrimitives.ReadDoubleBigEndian(span[(8 * i)..]);
-                return values;
-            }
-            default:
-                throw new InvalidOperationException($"Idx: no decoder for {Header.Type}");
-        }
+            IdxType.UInt8 => Elements(i => (int)bytes[start + i]),
+            IdxType.Int8 => Elements(i => (int)(sbyte)bytes[start + i]),
+            IdxType.Int16 => Elements(i => (int)BinaryPrimitives.ReadInt16BigEndian(bytes.AsSpan(start + 2 * i))),
+            IdxType.Int32 => Elements(i => BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(start + 4 * i))),
+            IdxType.Float32 => Elements(i => BinaryPrimitives.ReadSingleBigEndian(bytes.AsSpan(start + 4 * i))),
+            IdxType.Float64 => Elements(i => BinaryPrimitives.ReadDoubleBigEndian(bytes.AsSpan(start + 8 * i))),
+            _ => throw new InvalidOperationException($"Idx: no decoder for {Header.Type}"),
+        };
+    }
+
+    private T[] Elements<T>(Func<int, T> at)
+    {
+        var values = new T[Count];
+        for (var i = 0; i < values.Length; i++) values[i] = at(i);
+        return values;
     }
 
     /// <summary>The unsigned-byte elements themselves (for images, which are scaled straight to float).</summary>

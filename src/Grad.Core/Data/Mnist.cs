@@ -91,15 +91,16 @@ public static class Mnist
     public static IReadOnlyList<string> Mirrors => Format.Mirrors;
 
     /// <summary>The folder used when <see cref="DatasetOptions.Directory"/> is not given.</summary>
-    public static string DefaultDirectory() => Path.Combine(Datasets.DefaultRoot(), "mnist");
+    public static string DefaultDirectory() => Format.DefaultDirectory();
 
     /// <summary>Loads both splits, downloading missing files unless <see cref="DatasetOptions.Download"/> is false.</summary>
     /// <exception cref="FileNotFoundException">Files are missing and could not be fetched; the message says where to put which files and what was tried.</exception>
     /// <exception cref="InvalidDataException">A file is not a well-formed MNIST file.</exception>
-    public static MnistDataset Load(DatasetOptions? options = null) => Format.Load(options ?? new DatasetOptions(), DefaultDirectory);
+    public static MnistDataset Load(DatasetOptions? options = null) => Format.Load(options ?? new DatasetOptions());
 
     private static readonly MnistFormat Format = new(
         "MNIST",
+        "mnist",
         [
             "https://ossci-datasets.s3.amazonaws.com/mnist/",
             "https://storage.googleapis.com/cvdf-datasets/mnist/",
@@ -122,15 +123,16 @@ public static class FashionMnist
     public static IReadOnlyList<string> Mirrors => Format.Mirrors;
 
     /// <summary>The folder used when <see cref="DatasetOptions.Directory"/> is not given.</summary>
-    public static string DefaultDirectory() => Path.Combine(Datasets.DefaultRoot(), "fashion-mnist");
+    public static string DefaultDirectory() => Format.DefaultDirectory();
 
     /// <summary>Loads both splits, downloading missing files unless <see cref="DatasetOptions.Download"/> is false.</summary>
     /// <exception cref="FileNotFoundException">Files are missing and could not be fetched; the message says where to put which files and what was tried.</exception>
     /// <exception cref="InvalidDataException">A file is not a well-formed MNIST-format file.</exception>
-    public static MnistDataset Load(DatasetOptions? options = null) => Format.Load(options ?? new DatasetOptions(), DefaultDirectory);
+    public static MnistDataset Load(DatasetOptions? options = null) => Format.Load(options ?? new DatasetOptions());
 
     private static readonly MnistFormat Format = new(
         "Fashion-MNIST",
+        "fashion-mnist",
         ["http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"],
         npmPackage: null);
 }

