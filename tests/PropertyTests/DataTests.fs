@@ -220,6 +220,80 @@ let ``downloaded bytes must be the real data set's file: counts, shapes and type
     let e = Assert.Throws<InvalidDataException>(fun () -> format.CheckDownload("train-labels-idx1-ubyte", labels, "u"))
     Assert.Contains("60000", e.Message)
 
+// ---- Downloads, from mirrors served on the loopback interface by the test (no network) ----
+
+/// Serves `files` (URL path → bytes) on 127.0.0.1 until disposed; anything else is a 404.
+type private LocalMirror(files: Map<string, byte[]>) =
+    let port =
+        let probe = new Net.Sockets.TcpListener(Net.IPAddress.Loopback, 0)
+        probe.Start()
+        let p = (probe.LocalEndpoint :?> Net.IPEndPoint).Port
+        probe.Stop()
+        p
+    let listener = new Net.HttpListener()
+    do
+        listener.Prefixes.Add $"http://127.0.0.1:{port}/"
+        listener.Start()
+    let serving =
+        Threading.Tasks.Task.Run(fun () ->
+            try
+                while listener.IsListening do
+                    let context = listener.GetContext()
+                    match files.TryFind (nonNull context.Request.Url).AbsolutePath with
+                    | Some bytes ->
+                        context.Response.ContentLength64 <- int64 bytes.Length
+                        context.Response.OutputStream.Write(bytes, 0, bytes.Length)
+                    | None -> context.Response.StatusCode <- 404
+                    context.Response.Close()
+            with _ -> ())
+    member _.Url(path: string) = $"http://127.0.0.1:{port}{path}"
+    interface IDisposable with
+        member _.Dispose() =
+            listener.Stop()
+            listener.Close()
+            serving.Wait(5000) |> ignore
+
+/// The four files of a split pair as gzip, `train` images/labels for n1 examples and `t10k` for n2, under `folder`.
+let private mirrorFiles (folder: string) (n1: int) (n2: int) =
+    let images n = idxBytes 0x08uy [| n; 28; 28 |] (Seq.init (n * 784) (fun k -> [| byte ((7 * (k / 784) + k % 784) % 256) |]))
+    let labels n = idxBytes 0x08uy [| n |] (Seq.init n (fun i -> [| byte (i % 10) |]))
+    [ $"{folder}train-images-idx3-ubyte.gz", gzip (images n1)
+      $"{folder}train-labels-idx1-ubyte.gz", gzip (labels n1)
+      $"{folder}t10k-images-idx3-ubyte.gz", gzip (images n2)
+      $"{folder}t10k-labels-idx1-ubyte.gz", gzip (labels n2) ]
+
+let private quiet folder = DatasetOptions(Directory = folder, Log = TextWriter.Null, ConnectTimeout = TimeSpan.FromSeconds 2.0)
+
+[<Fact>]
+let ``missing files come from the first mirror whose files pass the checks, and are kept whole`` () =
+    use dir = new TempDir()
+    // A mirror that answers 404, one whose files have the wrong counts, then a good one; the test split is in place.
+    use mirror = new LocalMirror(Map (mirrorFiles "/wrong/" 2 4 @ mirrorFiles "/good/" 5 3))
+    writeSplit dir.Path "t10k" 3 false
+    let format = MnistFormat("MNIST", "mnist", [| mirror.Url "/none/"; mirror.Url "/wrong/"; mirror.Url "/good/" |], null, 5, 3)
+    let data = format.Load(quiet dir.Path)
+    Assert.Equal(5, data.Train.Count)
+    Assert.Equal<float[]>(expectedPixels 5, doubles data.Train.Images)
+    Assert.Equal<string[]>([| "t10k-images-idx3-ubyte"; "t10k-labels-idx1-ubyte"; "train-images-idx3-ubyte.gz"; "train-labels-idx1-ubyte.gz" |],
+                           Directory.GetFiles dir.Path |> Array.map (Path.GetFileName >> nonNull) |> Array.sort)
+
+[<Fact>]
+let ``when every source fails the error says where to put which files and what each attempt gave`` () =
+    use dir = new TempDir()
+    use mirror = new LocalMirror(Map (mirrorFiles "/wrong/" 2 4))
+    // Port 9 (discard) has no listener here: the connection is refused at once.
+    let closed, none, wrong = "http://127.0.0.1:9/", mirror.Url "/none/", mirror.Url "/wrong/"
+    let format = MnistFormat("MNIST", "mnist", [| closed; none; wrong |], null, 5, 3)
+    let clock = Diagnostics.Stopwatch.StartNew()
+    let e = Assert.Throws<FileNotFoundException>(fun () -> format.Load(quiet dir.Path) |> ignore)
+    Assert.True(clock.Elapsed < TimeSpan.FromSeconds 10.0, sprintf "took %O" clock.Elapsed)
+    for file in MnistFormat.FileNames do Assert.Contains(Path.Combine(dir.Path, file), e.Message)
+    Assert.Contains("Tried:", e.Message)
+    Assert.Contains($"GET {closed}train-images-idx3-ubyte.gz: ", e.Message)
+    Assert.Contains($"GET {none}train-images-idx3-ubyte.gz: HTTP 404", e.Message)
+    Assert.Contains($"GET {wrong}train-images-idx3-ubyte.gz: Idx: {wrong}train-images-idx3-ubyte.gz is not a valid IDX file: it holds 2 images, but MNIST's file has 5", e.Message)
+    Assert.Empty(Directory.GetFiles dir.Path)
+
 // ---- The data loader ----
 
 let private rows n = Tensor.Arange(n).Cast(DType.Float64).Reshape(n, 1) * Tensor.FromArray([| 1.0; 1000.0 |], 2)
