@@ -13,9 +13,9 @@ public sealed partial class Tensor
     {
         if (step == 0) throw new ArgumentException($"Arange: step is 0 (start = {start}, stop = {stop}); the range would never end");
         var count = RangeCount("Arange", ((double)stop - start) / step);
-        var data = new int[count];
+        var result = Allocate([count], out int[] data);
         for (var i = 0; i < count; i++) data[i] = start + i * step;
-        return Wrap(data, count);
+        return result;
     }
 
     /// <summary>
@@ -85,24 +85,34 @@ public sealed partial class Tensor
         switch (dtype)
         {
             case DType.Float64:
-                return Wrap(values, shape);
+            {
+                var result = Allocate(shape, out double[] d);
+                values.CopyTo(d);
+                return result;
+            }
             case DType.Float32:
-                var f = new float[values.Length];
+            {
+                var result = Allocate(shape, out float[] f);
                 for (var i = 0; i < f.Length; i++) f[i] = (float)values[i];
-                return Wrap(f, shape);
+                return result;
+            }
             case DType.Int32:
-                var n = new int[values.Length];
+            {
+                var result = Allocate(shape, out int[] n);
                 for (var i = 0; i < n.Length; i++)
                 {
                     if (!FitsInt32(values[i]))
                         throw new ArgumentException($"{op}: element {i} would be {values[i]}, which does not fit in int32");
                     n[i] = (int)values[i];
                 }
-                return Wrap(n, shape);
+                return result;
+            }
             default:
-                var b = new bool[values.Length];
+            {
+                var result = Allocate(shape, out bool[] b);
                 for (var i = 0; i < b.Length; i++) b[i] = values[i] != 0;
-                return Wrap(b, shape);
+                return result;
+            }
         }
     }
 }
