@@ -38,13 +38,16 @@ internal sealed class BufferPool(long maxBytes)
         get { lock (_gate) return _pooledBytes; }
     }
 
-    /// <summary>How many buffers were handed out from the pool rather than newly allocated (for tests and benchmarks).</summary>
-    public long Reused { get; private set; }
+    private long _rentedBytes;
+
+    /// <summary>The bytes of every buffer handed out so far, pooled or new: what allocation would cost with no pool.</summary>
+    public long RentedBytes => Interlocked.Read(ref _rentedBytes);
 
     /// <summary>A buffer of exactly <paramref name="length"/> elements with unspecified contents.</summary>
     public T[] Rent<T>(int length)
     {
         if (length == 0) return [];
+        Interlocked.Add(ref _rentedBytes, (long)length * ElementBytes(DTypes.Of<T>()));
         if (Volatile.Read(ref _pooledBytes) > 0)
         {
             lock (_gate)
@@ -53,7 +56,6 @@ internal sealed class BufferPool(long maxBytes)
                 {
                     bucket.LastUsed = ++_clock;
                     _pooledBytes -= Bytes(array);
-                    Reused++;
                     return (T[])array;
                 }
             }
@@ -97,7 +99,9 @@ internal sealed class BufferPool(long maxBytes)
         while (oldest!.Arrays.TryPop(out var array)) _pooledBytes -= Bytes(array);
     }
 
-    private static long Bytes(Array array) => (long)array.Length * DTypeOf(array) switch
+    private static long Bytes(Array array) => array.Length * ElementBytes(DTypeOf(array));
+
+    private static long ElementBytes(DType dtype) => dtype switch
     {
         DType.Float64 => 8,
         DType.Bool => 1,
