@@ -79,40 +79,30 @@ public sealed partial class Tensor
         return count > 0 ? (int)count : 0;
     }
 
-    /// <summary>Converts fresh double values to <paramref name="dtype"/> (checked for int32, naming <paramref name="op"/>) and wraps them.</summary>
+    /// <summary>Converts fresh double values to <paramref name="dtype"/> (checked for int32, naming <paramref name="op"/>) in a new tensor.</summary>
     private static Tensor FromDoubles(string op, double[] values, DType dtype, params int[] shape)
     {
-        switch (dtype)
+        var result = Allocate(dtype, shape);
+        switch (result.RawData)
         {
-            case DType.Float64:
-            {
-                var result = Allocate(shape, out double[] d);
+            case double[] d:
                 values.CopyTo(d);
-                return result;
-            }
-            case DType.Float32:
-            {
-                var result = Allocate(shape, out float[] f);
+                break;
+            case float[] f:
                 for (var i = 0; i < f.Length; i++) f[i] = (float)values[i];
-                return result;
-            }
-            case DType.Int32:
-            {
-                var result = Allocate(shape, out int[] n);
+                break;
+            case int[] n:
                 for (var i = 0; i < n.Length; i++)
                 {
                     if (!FitsInt32(values[i]))
                         throw new ArgumentException($"{op}: element {i} would be {values[i]}, which does not fit in int32");
                     n[i] = (int)values[i];
                 }
-                return result;
-            }
-            default:
-            {
-                var result = Allocate(shape, out bool[] b);
+                break;
+            case bool[] b:
                 for (var i = 0; i < b.Length; i++) b[i] = values[i] != 0;
-                return result;
-            }
+                break;
         }
+        return result;
     }
 }

@@ -23,6 +23,7 @@ internal sealed class VjpInterpreter : Interpreter
     [ThreadStatic] private static Workspace? _spare;
 
     private Workspace? _workspace;
+    private int _cotangentsInUse;
 
     // Threads started inside the traced function inherit this level (the stack is an AsyncLocal) and bind ops
     // on it at once; one lock keeps the tape and the tracked set consistent with each other.
@@ -97,8 +98,9 @@ internal sealed class VjpInterpreter : Interpreter
     public Tensor[] Pullback(Tensor[] outputs, Tensor[] outputCotangents, Tensor[] inputs)
     {
         var workspace = Open;
-        // A pullback may be called again (Vjp's, or re-entrantly from a rule): the shared table only when it is free.
-        var cotangents = workspace.Cotangents.Count == 0 ? workspace.Cotangents : new Dictionary<Tensor, Tensor>(ReferenceEqualityComparer.Instance);
+        // Vjp's pullback may run on several threads at once: the reusable table goes to one call at a time.
+        var shared = Interlocked.Exchange(ref _cotangentsInUse, 1) == 0;
+        var cotangents = shared ? workspace.Cotangents : new Dictionary<Tensor, Tensor>(ReferenceEqualityComparer.Instance);
         var (tape, tracked) = (workspace.Tape, workspace.Tracked);
         try
         {
@@ -133,6 +135,7 @@ internal sealed class VjpInterpreter : Interpreter
         finally
         {
             cotangents.Clear();
+            if (shared) Volatile.Write(ref _cotangentsInUse, 0);
         }
     }
 
