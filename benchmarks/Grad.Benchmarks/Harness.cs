@@ -144,6 +144,42 @@ internal static class Harness
     }
 }
 
+/// <summary>Memory after <see cref="Steps"/> steps of a run, and the collections and allocation per step since the last checkpoint.</summary>
+internal sealed record MemoryPoint(
+    string Workload, int Steps, long GcHeapBytes, long WorkingSetBytes,
+    double Gen0PerStep, double Gen1PerStep, double Gen2PerStep, long AllocatedBytesPerStep, double Seconds);
+
+/// <summary>Runs a <see cref="MemoryWorkload"/> once, reading memory at each checkpoint after a full, compacting collection.</summary>
+internal static class MemoryHarness
+{
+    public static List<MemoryPoint> Run(MemoryWorkload workload)
+    {
+        var step = workload.Setup();
+        var points = new List<MemoryPoint>();
+        var done = 0;
+        foreach (var checkpoint in workload.Checkpoints)
+        {
+            var (gen0, gen1, gen2) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+            var allocated = GC.GetTotalAllocatedBytes(precise: true);
+            var start = Stopwatch.GetTimestamp();
+            var steps = checkpoint - done;
+            for (; done < checkpoint; done++) step();
+            var seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            // Counted before the forced collection below, so they are the run's own.
+            double PerStep(int count) => Math.Round((double)count / steps, 4);
+            var (d0, d1, d2) = (PerStep(GC.CollectionCount(0) - gen0), PerStep(GC.CollectionCount(1) - gen1), PerStep(GC.CollectionCount(2) - gen2));
+            var perStep = (GC.GetTotalAllocatedBytes(precise: true) - allocated) / steps;
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+            GC.WaitForPendingFinalizers();
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+            using var process = Process.GetCurrentProcess();
+            points.Add(new MemoryPoint(workload.Name, checkpoint, GC.GetGCMemoryInfo().HeapSizeBytes, process.WorkingSet64,
+                d0, d1, d2, perStep, Math.Round(seconds, 2)));
+        }
+        return points;
+    }
+}
+
 /// <summary>
 /// How much of the machine other processes used over an interval: all busy CPU time (/proc/stat, steal included)
 /// minus this process's own, as a share of wall time × cores. Null where /proc/stat does not exist.

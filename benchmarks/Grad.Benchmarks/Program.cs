@@ -18,6 +18,7 @@ for (var i = 0; i < args.Length; i++)
         case "--quick": plan = TimingPlan.Quick; break;
         case "--list":
             foreach (var w in Workloads.All) Console.WriteLine($"{w.Name,-28} {w.Description}");
+            foreach (var w in Workloads.Memory) Console.WriteLine($"{w.Name,-28} {w.Description}");
             return 0;
         default:
             Console.Error.WriteLine($"unknown argument '{args[i]}'; use [--out FILE] [--filter TEXT] [--quick] [--list]");
@@ -26,7 +27,8 @@ for (var i = 0; i < args.Length; i++)
 }
 
 var selected = Workloads.All.Where(w => filter is null || w.Name.Contains(filter, StringComparison.Ordinal)).ToList();
-if (selected.Count == 0)
+var selectedMemory = Workloads.Memory.Where(w => filter is null || w.Name.Contains(filter, StringComparison.Ordinal)).ToList();
+if (selected.Count == 0 && selectedMemory.Count == 0)
 {
     Console.Error.WriteLine($"no workload name contains '{filter}'; --list shows them");
     return 2;
@@ -40,6 +42,18 @@ foreach (var workload in selected)
     var m = Harness.Measure(workload.Name, call, plan);
     results.Add(m);
     Console.Error.WriteLine($"grad  {m.Workload,-28} median {m.MedianUs,12:F1} µs  (IQR {m.Q1Us:F1}–{m.Q3Us:F1}, {m.Samples}×{m.CallsPerSample} calls)  {m.AllocatedBytesPerCall,12:N0} B/call  GC pause {m.GcPauseUsPerCall:F1} µs/call  {m.MinorFaultsPerCall:F0} faults/call  others' CPU {m.OtherCpuShare:P0}");
+    var calls = (double)m.Samples * m.CallsPerSample;
+    Console.Error.WriteLine($"      GC per call: gen0 {m.Gen0Collections / calls:F3}, gen1 {m.Gen1Collections / calls:F3}, gen2 {m.Gen2Collections / calls:F3}");
+}
+
+var memory = new List<MemoryPoint>();
+foreach (var workload in selectedMemory)
+{
+    foreach (var p in MemoryHarness.Run(workload))
+    {
+        memory.Add(p);
+        Console.Error.WriteLine($"grad  {p.Workload,-28} after {p.Steps,6:N0} steps: GC heap {p.GcHeapBytes / 1048576.0,8:F1} MiB  working set {p.WorkingSetBytes / 1048576.0,8:F1} MiB  per step: {p.AllocatedBytesPerStep,10:N0} B, GC gen0/1/2 {p.Gen0PerStep:F3}/{p.Gen1PerStep:F3}/{p.Gen2PerStep:F3}  ({p.Seconds:F1} s)");
+    }
 }
 
 var document = new
@@ -62,6 +76,7 @@ var document = new
         Quick = ReferenceEquals(plan, TimingPlan.Quick),
     },
     Results = results,
+    Memory = memory,
 };
 var json = JsonSerializer.Serialize(document, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower });
 if (outPath is null) Console.WriteLine(json);

@@ -9,6 +9,9 @@ namespace Autodiff.Benchmarks;
 /// </summary>
 internal sealed record Workload(string Name, string Description, Func<Func<object>> Setup);
 
+/// <summary>A run measured once: <see cref="Setup"/> returns one step, and memory is read after each count of <see cref="Checkpoints"/> steps.</summary>
+internal sealed record MemoryWorkload(string Name, string Description, Func<Action> Setup, int[] Checkpoints);
+
 /// <summary>The workloads, in report order. Names, shapes and dtypes must match <c>torch_bench.py</c>.</summary>
 internal static class Workloads
 {
@@ -105,6 +108,23 @@ internal static class Workloads
             var b = Tensor.Uniform(kb, [Sixteen], -1, 1);
             return () => f(a, b);
         });
+    /// <summary>
+    /// Runs that are measured once rather than timed: memory after 1,000 and after 10,000 MLP training steps (the
+    /// <c>mlp_train_step_f32</c> step), which must be the same if nothing grows from step to step. PyTorch has no twin.
+    /// </summary>
+    public static IReadOnlyList<MemoryWorkload> Memory { get; } =
+    [
+        new("mlp_memory_1k_vs_10k", "MLP 784→256→10 train step (as mlp_train_step_f32): GC heap and working set after 1,000 and 10,000 steps", () =>
+        {
+            var (model, x, labels) = MlpBatch(784, 256, 10, 128, Key.Create(10));
+            var valueAndGrad = Grad.ValueAndGrad<Mlp>(m => Mlp.Loss(m, x, labels));
+            return () =>
+            {
+                var (_, grads) = valueAndGrad(model);
+                model = Tree.Map(model, grads, (p, g) => p - 0.01 * g);
+            };
+        }, [1_000, 10_000]),
+    ];
 
     private static Workload MatMul(string name, int m, int k, int n, DType dtype) =>
         new(name, $"[{m}, {k}]·[{k}, {n}], {(dtype == DType.Float32 ? "float32" : "float64")}", () =>

@@ -134,17 +134,17 @@ internal static class Strided
     /// <summary>A gather over any dtype: dispatches on the storage type once.</summary>
     public static Tensor Gather(Tensor src, int offset, int[] srcStrides, int[] shape) => src.RawData switch
     {
-        float[] f => Tensor.Wrap(Run(f, offset, srcStrides, shape), shape),
-        double[] d => Tensor.Wrap(Run(d, offset, srcStrides, shape), shape),
-        int[] n => Tensor.Wrap(Run(n, offset, srcStrides, shape), shape),
-        bool[] b => Tensor.Wrap(Run(b, offset, srcStrides, shape), shape),
+        float[] f => Run(f, offset, srcStrides, shape),
+        double[] d => Run(d, offset, srcStrides, shape),
+        int[] n => Run(n, offset, srcStrides, shape),
+        bool[] b => Run(b, offset, srcStrides, shape),
         _ => throw new InvalidOperationException(),
     };
 
-    private static T[] Run<T>(T[] src, int offset, int[] strides, int[] shape)
+    private static Tensor Run<T>(T[] src, int offset, int[] strides, int[] shape)
     {
-        var dst = new T[Shapes.Size(shape)];
+        var y = Tensor.Allocate(shape, out T[] dst);
         Gather(src, offset, strides, shape, dst);
-        return dst;
+        return y;
     }
 }

@@ -66,22 +66,22 @@ public sealed partial class Tensor
     public static Tensor Permutation(Key key, int n)
     {
         if (n < 0) throw new ArgumentOutOfRangeException(nameof(n), $"Permutation: n = {n} is negative");
-        var order = new int[n];
+        var result = Allocate([n], out int[] order);
         for (var i = 0; i < n; i++) order[i] = i;
         for (var i = n - 1; i > 0; i--)
         {
             var j = (int)RandomKernels.Below(key, i, (ulong)i + 1);
             (order[i], order[j]) = (order[j], order[i]);
         }
-        return Wrap(order, n);
+        return result;
     }
 
     /// <summary>Allocates a tensor and fills it in parallel chunks; every chunk writes elements it alone owns.</summary>
     private static Tensor Sample<T>(int[] shape, SpanFill<T> fill)
     {
-        var data = new T[Shapes.Size(shape)];
+        var result = Allocate(shape, out T[] data);
         ParallelKernel.For(data.Length, RandomKernels.CostPerElement, (start, length) => fill(start, data.AsSpan(start, length)));
-        return Wrap(data, shape);
+        return result;
     }
 
     private delegate void SpanFill<T>(long first, Span<T> destination);

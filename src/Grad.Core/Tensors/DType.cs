@@ -36,13 +36,4 @@ public static class DTypes
         : typeof(T) == typeof(int) ? DType.Int32
         : typeof(T) == typeof(bool) ? DType.Bool
         : throw new NotSupportedException($"no dtype stores elements of type {typeof(T).Name}; use float, double, int or bool");
-
-    internal static Array Allocate(DType dtype, int size) => dtype switch
-    {
-        DType.Float32 => size == 0 ? Array.Empty<float>() : GC.AllocateUninitializedArray<float>(size),
-        DType.Float64 => size == 0 ? Array.Empty<double>() : GC.AllocateUninitializedArray<double>(size),
-        DType.Int32 => new int[size],
-        DType.Bool => new bool[size],
-        _ => throw new ArgumentOutOfRangeException(nameof(dtype)),
-    };
 }

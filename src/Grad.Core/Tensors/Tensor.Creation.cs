@@ -23,7 +23,9 @@ public sealed partial class Tensor
         var size = Shapes.Size(shape);
         if (data.Length != size)
             throw new ArgumentException($"FromArray: {data.Length} {DTypes.Of<T>().Name()} values do not fill shape {Shapes.Format(shape)} ({size} elements)");
-        return new Tensor((T[])data.Clone(), (int[])shape.Clone());
+        var result = Allocate((int[])shape.Clone(), out T[] copy);
+        data.CopyTo(copy);
+        return result;
     }
 
     /// <summary>A rank-0 tensor holding <paramref name="value"/>.</summary>
@@ -36,15 +38,15 @@ public sealed partial class Tensor
         var size = Shapes.Size(shape, "Full");
         if (dtype == DType.Int32 && !FitsInt32(value))
             throw new ArgumentException($"Full: the value {value} does not fit in int32 (shape {Shapes.Format(shape)})");
-        var data = DTypes.Allocate(dtype, size);
-        switch (data)
+        var result = Allocate(dtype, (int[])shape.Clone());
+        switch (result.RawData)
         {
             case float[] f: Array.Fill(f, (float)value); break;
             case double[] d: Array.Fill(d, value); break;
             case int[] n: Array.Fill(n, (int)value); break;
             case bool[] b: Array.Fill(b, value != 0); break;
         }
-        return new Tensor(data, (int[])shape.Clone());
+        return result;
     }
 
     /// <summary>A float32 tensor of zeros.</summary>

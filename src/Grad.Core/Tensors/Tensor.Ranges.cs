@@ -13,9 +13,9 @@ public sealed partial class Tensor
     {
         if (step == 0) throw new ArgumentException($"Arange: step is 0 (start = {start}, stop = {stop}); the range would never end");
         var count = RangeCount("Arange", ((double)stop - start) / step);
-        var data = new int[count];
+        var result = Allocate([count], out int[] data);
         for (var i = 0; i < count; i++) data[i] = start + i * step;
-        return Wrap(data, count);
+        return result;
     }
 
     /// <summary>
@@ -79,30 +79,30 @@ public sealed partial class Tensor
         return count > 0 ? (int)count : 0;
     }
 
-    /// <summary>Converts fresh double values to <paramref name="dtype"/> (checked for int32, naming <paramref name="op"/>) and wraps them.</summary>
+    /// <summary>Converts fresh double values to <paramref name="dtype"/> (checked for int32, naming <paramref name="op"/>) in a new tensor.</summary>
     private static Tensor FromDoubles(string op, double[] values, DType dtype, params int[] shape)
     {
-        switch (dtype)
+        var result = Allocate(dtype, shape);
+        switch (result.RawData)
         {
-            case DType.Float64:
-                return Wrap(values, shape);
-            case DType.Float32:
-                var f = new float[values.Length];
+            case double[] d:
+                values.CopyTo(d);
+                break;
+            case float[] f:
                 for (var i = 0; i < f.Length; i++) f[i] = (float)values[i];
-                return Wrap(f, shape);
-            case DType.Int32:
-                var n = new int[values.Length];
+                break;
+            case int[] n:
                 for (var i = 0; i < n.Length; i++)
                 {
                     if (!FitsInt32(values[i]))
                         throw new ArgumentException($"{op}: element {i} would be {values[i]}, which does not fit in int32");
                     n[i] = (int)values[i];
                 }
-                return Wrap(n, shape);
-            default:
-                var b = new bool[values.Length];
+                break;
+            case bool[] b:
                 for (var i = 0; i < b.Length; i++) b[i] = values[i] != 0;
-                return Wrap(b, shape);
+                break;
         }
+        return result;
     }
 }

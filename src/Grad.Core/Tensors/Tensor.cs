@@ -8,28 +8,21 @@ namespace Autodiff;
 /// </summary>
 public sealed partial class Tensor
 {
-    // Owned exclusively by this tensor (or shared with other immutable tensors); never written after construction.
-    private readonly Array _data;
+    // Shared with this tensor's aliases and reshapes; never written after the kernel that made it returns. A transform
+    // may release it when it ends (see Storage), after which every read throws.
+    private readonly Storage _storage;
     private readonly int[] _shape;
 
-    internal Tensor(Array data, int[] shape)
+    private Tensor(Storage storage, int[] shape)
     {
-        _data = data;
+        _storage = storage;
         _shape = shape;
-        DType = data switch
-        {
-            float[] => DType.Float32,
-            double[] => DType.Float64,
-            int[] => DType.Int32,
-            bool[] => DType.Bool,
-            _ => throw new ArgumentException($"tensor storage of type {data.GetType().Name} is not supported"),
-        };
-        if (data.Length != Shapes.Size(shape))
-            throw new ArgumentException($"tensor: data has {data.Length} elements but shape {Shapes.Format(shape)} needs {Shapes.Size(shape)}");
+        if (storage.Length != Shapes.Size(shape))
+            throw new ArgumentException($"tensor: data has {storage.Length} elements but shape {Shapes.Format(shape)} needs {Shapes.Size(shape)}");
     }
 
     /// <summary>The element type.</summary>
-    public DType DType { get; }
+    public DType DType => _storage.DType;
 
     /// <summary>The dimensions, outermost first. A fresh copy: changing it does not change the tensor.</summary>
     public int[] Shape => (int[])_shape.Clone();
@@ -38,7 +31,7 @@ public sealed partial class Tensor
     public int Rank => _shape.Length;
 
     /// <summary>The number of elements.</summary>
-    public int Size => _data.Length;
+    public int Size => _storage.Length;
 
     /// <summary>The shape written as <c>[2, 3]</c>, for messages.</summary>
     public string ShapeText => Shapes.Format(_shape);
@@ -49,19 +42,47 @@ public sealed partial class Tensor
     /// <summary>The shape array itself; callers must not write to it.</summary>
     internal int[] ShapeArray => _shape;
 
+    /// <summary>The buffer, shared with this tensor's aliases.</summary>
+    internal Storage Storage => _storage;
+
     /// <summary>The storage array itself; callers must not write to it.</summary>
-    internal T[] Data<T>() => _data as T[]
-        ?? throw new InvalidOperationException($"tensor of dtype {DType.Name()} read as {typeof(T).Name}");
+    internal T[] Data<T>() => _storage.Array as T[] ?? throw WrongRead(typeof(T).Name);
 
     internal ReadOnlySpan<T> Span<T>() => Data<T>();
 
-    internal Array RawData => _data;
+    /// <summary>The storage array of whatever element type; callers must not write to it.</summary>
+    internal Array RawData => _storage.IsReleased ? throw _storage.LeakedError(ShapeText) : _storage.Array;
 
-    /// <summary>Wraps an array the caller gives up; no copy.</summary>
-    internal static Tensor Wrap<T>(T[] data, params int[] shape) => new(data, shape);
+    private Exception WrongRead(string elementType) => _storage.IsReleased
+        ? _storage.LeakedError(ShapeText)
+        : new InvalidOperationException($"tensor of dtype {DType.Name()} read as {elementType}");
+
+    /// <summary>
+    /// A new tensor of <paramref name="shape"/> (which it keeps; the caller must not change it) whose buffer
+    /// <paramref name="data"/> the calling kernel fills before returning the tensor. This is the one way kernels make
+    /// tensors: the buffer comes from the pool, and a reverse-mode transform can give it back when it is done.
+    /// Its contents are unspecified: write every element, or use <see cref="AllocateZeroed{T}"/>.
+    /// </summary>
+    internal static Tensor Allocate<T>(int[] shape, out T[] data)
+    {
+        var storage = Storage.Allocate<T>(Shapes.Size(shape));
+        data = (T[])storage.Array;
+        return new Tensor(storage, shape);
+    }
+
+    /// <summary><see cref="Allocate{T}(int[], out T[])"/> with every element zero, for kernels that accumulate.</summary>
+    internal static Tensor AllocateZeroed<T>(int[] shape, out T[] data)
+    {
+        var storage = Storage.AllocateZeroed<T>(Shapes.Size(shape));
+        data = (T[])storage.Array;
+        return new Tensor(storage, shape);
+    }
+
+    /// <summary><see cref="Allocate{T}(int[], out T[])"/> for a dtype known at run time; fill it through <see cref="RawData"/>.</summary>
+    internal static Tensor Allocate(DType dtype, int[] shape) => new(Storage.Allocate(dtype, Shapes.Size(shape)), shape);
 
     /// <summary>A new tensor object sharing this one's storage (safe because storage is immutable).</summary>
-    internal Tensor Alias() => new(_data, _shape);
+    internal Tensor Alias() => new(_storage, _shape);
 
     /// <summary>
     /// The same values under a new identity that no transform has seen, so every transform treats it as a
@@ -70,14 +91,13 @@ public sealed partial class Tensor
     internal Tensor AsConstant() => Alias();
 
     /// <summary>A new tensor object with this storage viewed under another shape of the same size.</summary>
-    internal Tensor WithShape(int[] shape) => new(_data, shape);
-
-    internal static Tensor Empty(DType dtype, int[] shape) => new(DTypes.Allocate(dtype, Shapes.Size(shape)), shape);
+    internal Tensor WithShape(int[] shape) => new(_storage, shape);
 
     /// <summary>Copies the elements out, converting to <typeparamref name="T"/> (float, double, int or bool).</summary>
     public T[] ToArray<T>()
     {
-        if (_data is T[] same) return (T[])same.Clone();
+        var data = RawData;
+        if (data is T[] same) return (T[])same.Clone();
         var result = new T[Size];
         for (var i = 0; i < result.Length; i++) result[i] = Convert<T>("ToArray", i);
         return result;
@@ -88,10 +108,10 @@ public sealed partial class Tensor
     {
         if (Size != 1)
             throw new InvalidOperationException($"Item: tensor of shape {ShapeText} ({DType.Name()}) has {Size} elements; Item needs exactly one");
-        return _data is T[] same ? same[0] : Convert<T>("Item", 0);
+        return RawData is T[] same ? same[0] : Convert<T>("Item", 0);
     }
 
-    internal double GetAsDouble(int index) => _data switch
+    internal double GetAsDouble(int index) => RawData switch
     {
         float[] f => f[index],
         double[] d => d[index],

@@ -10,30 +10,125 @@ public static class Grad
     /// Evaluates <paramref name="f"/> at <paramref name="x"/> and returns the value with a pullback that maps
     /// an output cotangent (same tree shape as the output) to the input cotangent (same tree shape as x).
     /// </summary>
+    /// <remarks>
+    /// The pullback may be called any number of times. The intermediates each call creates go back to the buffer
+    /// pool when it returns (when no transform encloses the call), except those its result refers to.
+    /// </remarks>
     public static (TOut Value, Func<TOut, TIn> Pullback) Vjp<TIn, TOut>(Func<TIn, TOut> f, TIn x)
     {
-        ArgumentNullException.ThrowIfNull(f);
-        var (leaves, def) = Tree.Flatten(x);
-        var level = new VjpInterpreter(Interpreter.Current);
-        // Fresh identities for the inputs, bound below the new level so that enclosing transforms see them derived from x.
-        var inputs = Array.ConvertAll(leaves, leaf => IdentityOp.Instance.Bind(OpParams.None, leaf));
-        foreach (var input in inputs)
-            if (input.DType.IsFloat()) level.Track(input);
-        var value = Interpreter.RunWith(level, () => f(def.Unflatten<TIn>(inputs)));
-        RequireSynchronous("Vjp", value);
-        var (outputs, outDef) = Tree.Flatten(value);
+        var trace = ReverseTrace<TIn, TOut>.Run(f, x, forwardLog: null);
+        return (trace.Value, trace.Pullback);
+    }
 
-        TIn Pullback(TOut cotangent)
+    /// <summary>
+    /// <see cref="Vjp{TIn, TOut}"/> whose pullback is called once, right away, by the transform itself. When no
+    /// transform encloses it, the traced intermediates that no result refers to then go back to the buffer pool.
+    /// </summary>
+    private static (TOut Value, TIn Cotangent) VjpOnce<TIn, TOut>(Func<TIn, TOut> f, TIn x, Func<TOut, TOut> seed, Func<TOut, object?> alsoKept)
+    {
+        // Only an outermost transform may release: an enclosing level may have recorded any of these tensors.
+        var forwardLog = Interpreter.Current is null ? AllocationLog.Open() : null;
+        ReverseTrace<TIn, TOut> trace;
+        try
         {
-            var (seeds, seedDef) = Tree.Flatten(cotangent);
-            Tree.RequireSame("Vjp pullback", ("output", outDef), ("cotangent", seedDef));
-            for (var i = 0; i < seeds.Length; i++)
-                if (!Shapes.Equal(seeds[i].Dims, outputs[i].Dims) || seeds[i].DType != outputs[i].DType)
-                    throw new ArgumentException($"Vjp pullback: cotangent leaf {i} is {seeds[i].DType.Name()} {seeds[i].ShapeText} but the output is {outputs[i].DType.Name()} {outputs[i].ShapeText}");
-            return def.Unflatten<TIn>(level.Pullback(outputs, seeds, inputs));
+            trace = ReverseTrace<TIn, TOut>.Run(f, x, forwardLog);
+        }
+        catch
+        {
+            forwardLog?.Close();
+            throw;
+        }
+        if (forwardLog is null) return (trace.Value, trace.InDef.Unflatten<TIn>(trace.PullbackReleasing(seed(trace.Value))));
+
+        Tensor[] cotangents;
+        try
+        {
+            cotangents = trace.PullbackReleasing(seed(trace.Value));
+        }
+        catch
+        {
+            forwardLog.Close();
+            throw;
+        }
+        trace.Level.MarkTapeOutputs(forwardLog);
+        trace.Level.Finish();
+        // The results are the value, what the caller also returns (aux) and the cotangents; the traced intermediates
+        // none of them refers to are dead. An aux the flattener cannot take apart may hide tensors: then keep everything.
+        Tensor[] alsoKeptLeaves;
+        try
+        {
+            alsoKeptLeaves = Tree.Leaves(alsoKept(trace.Value));
+        }
+        catch (NotSupportedException)
+        {
+            forwardLog.Close();
+            return (trace.Value, trace.InDef.Unflatten<TIn>(cotangents));
+        }
+        foreach (var t in trace.Outputs) forwardLog.MarkKept(t);
+        foreach (var t in cotangents) forwardLog.MarkKept(t);
+        foreach (var t in alsoKeptLeaves) forwardLog.MarkKept(t);
+        forwardLog.ReleaseAndClose(onlyTraced: true);
+        return (trace.Value, trace.InDef.Unflatten<TIn>(cotangents));
+    }
+
+    /// <summary>One reverse-mode trace: the level, its inputs and outputs, and the pullback over them.</summary>
+    private sealed class ReverseTrace<TIn, TOut>
+    {
+        public required VjpInterpreter Level { get; init; }
+        public required TOut Value { get; init; }
+        public required Tensor[] Inputs { get; init; }
+        public required TreeDef InDef { get; init; }
+        public required Tensor[] Outputs { get; init; }
+        public required TreeDef OutDef { get; init; }
+
+        /// <summary>Traces <paramref name="f"/> at <paramref name="x"/>, recording its allocations in <paramref name="forwardLog"/> if given.</summary>
+        public static ReverseTrace<TIn, TOut> Run(Func<TIn, TOut> f, TIn x, AllocationLog? forwardLog)
+        {
+            ArgumentNullException.ThrowIfNull(f);
+            var (leaves, def) = Tree.Flatten(x);
+            var level = new VjpInterpreter(Interpreter.Current);
+            // Fresh identities for the inputs, bound below the new level so that enclosing transforms see them derived from x.
+            var inputs = Array.ConvertAll(leaves, leaf => IdentityOp.Instance.Bind(OpParams.None, leaf));
+            foreach (var input in inputs)
+                if (input.DType.IsFloat()) level.Track(input);
+            TOut Body() => Interpreter.RunWith(level, () => f(def.Unflatten<TIn>(inputs)));
+            var value = forwardLog is null ? Body() : forwardLog.Record(Body);
+            RequireSynchronous("Vjp", value);
+            var (outputs, outDef) = Tree.Flatten(value);
+            return new() { Level = level, Value = value, Inputs = inputs, InDef = def, Outputs = outputs, OutDef = outDef };
         }
 
-        return (value, Pullback);
+        /// <summary>The pullback as <see cref="Vjp{TIn, TOut}"/> returns it.</summary>
+        public TIn Pullback(TOut cotangent) => InDef.Unflatten<TIn>(PullbackReleasing(cotangent));
+
+        /// <summary>
+        /// Runs the pullback. When no transform is watching, the intermediates it creates go back to the pool as it
+        /// returns, except those the cotangents refer to.
+        /// </summary>
+        public Tensor[] PullbackReleasing(TOut cotangent)
+        {
+            var (seeds, seedDef) = Tree.Flatten(cotangent);
+            Tree.RequireSame("Vjp pullback", ("output", OutDef), ("cotangent", seedDef));
+            for (var i = 0; i < seeds.Length; i++)
+                if (!Shapes.Equal(seeds[i].Dims, Outputs[i].Dims) || seeds[i].DType != Outputs[i].DType)
+                    throw new ArgumentException($"Vjp pullback: cotangent leaf {i} is {seeds[i].DType.Name()} {seeds[i].ShapeText} but the output is {Outputs[i].DType.Name()} {Outputs[i].ShapeText}");
+            if (Interpreter.Current is not null) return Level.Pullback(Outputs, seeds, Inputs);
+
+            var log = AllocationLog.Open();
+            Tensor[] result;
+            try
+            {
+                result = log.Record(() => Level.Pullback(Outputs, seeds, Inputs));
+            }
+            catch
+            {
+                log.Close();
+                throw;
+            }
+            foreach (var t in result) log.MarkKept(t);
+            log.ReleaseAndClose(onlyTraced: false);
+            return result;
+        }
     }
 
     /// <summary>
@@ -66,29 +161,49 @@ public static class Grad
     /// Returns a function computing the scalar <paramref name="loss"/> and its gradient with respect to
     /// every tensor leaf of the parameter tree, in the same tree shape.
     /// </summary>
-    public static Func<TParams, (Tensor Value, TParams Grad)> ValueAndGrad<TParams>(Func<TParams, Tensor> loss) => parameters =>
+    /// <remarks>
+    /// Called outside any other transform, it gives the intermediates of the loss and of the backward pass back to a
+    /// buffer pool when it returns, so a training loop allocates little per step. A tensor computed inside the loss
+    /// and kept by a side effect (stored in a captured variable) then throws on use; return it as aux instead.
+    /// </remarks>
+    public static Func<TParams, (Tensor Value, TParams Grad)> ValueAndGrad<TParams>(Func<TParams, Tensor> loss)
     {
-        var (value, pullback) = Vjp(loss, parameters);
+        ArgumentNullException.ThrowIfNull(loss);
+        return parameters =>
+        {
+            var (value, grad) = VjpOnce(loss, parameters, ScalarSeed, NothingElse);
+            return (value, grad);
+        };
+    }
+
+    private static Tensor ScalarSeed(Tensor value)
+    {
         RequireScalar("ValueAndGrad", value);
-        return (value, pullback(Tensor.OnesLike(value)));
-    };
+        return Tensor.OnesLike(value);
+    }
+
+    private static object? NothingElse(Tensor value) => null;
 
     /// <summary>
     /// Like <see cref="ValueAndGrad{TParams}(Func{TParams, Tensor})"/> for a loss that also returns auxiliary
     /// data (JAX's has_aux): the auxiliary value is passed through and not differentiated.
     /// </summary>
-    public static Func<TParams, (Tensor Value, TAux Aux, TParams Grad)> ValueAndGrad<TParams, TAux>(Func<TParams, (Tensor Loss, TAux Aux)> loss) => parameters =>
+    /// <remarks>The auxiliary value is a result: its tensors are never given back to the pool.</remarks>
+    public static Func<TParams, (Tensor Value, TAux Aux, TParams Grad)> ValueAndGrad<TParams, TAux>(Func<TParams, (Tensor Loss, TAux Aux)> loss)
     {
-        TAux aux = default!;
-        var (value, pullback) = Vjp<TParams, Tensor>(p =>
+        ArgumentNullException.ThrowIfNull(loss);
+        return parameters =>
         {
-            var (l, a) = loss(p);
-            aux = a;
-            return l;
-        }, parameters);
-        RequireScalar("ValueAndGrad", value);
-        return (value, aux, pullback(Tensor.OnesLike(value)));
-    };
+            TAux aux = default!;
+            var (value, grad) = VjpOnce<TParams, Tensor>(p =>
+            {
+                var (l, a) = loss(p);
+                aux = a;
+                return l;
+            }, parameters, ScalarSeed, _ => aux);
+            return (value, aux, grad);
+        };
+    }
 
     /// <summary>The gradient of a scalar function (JAX's grad), in the tree shape of its argument.</summary>
     public static Func<TParams, TParams> Gradient<TParams>(Func<TParams, Tensor> f)

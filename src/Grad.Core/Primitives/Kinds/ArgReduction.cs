@@ -52,12 +52,12 @@ public abstract class ArgReduction(string name) : Primitive(name)
         var rows = ReductionLayout.RowsLast(x, p.Axes, out var rowLength);
         var src = rows.Data<T>();
         var outShape = Shapes.Reduced(x.Dims, p.Axes, p.KeepDims);
-        var dst = new int[Shapes.Size(outShape)];
+        var y = Tensor.Allocate(outShape, out int[] dst);
         ParallelKernel.For(dst.Length, rowLength, (start, count) =>
         {
             for (var i = start; i < start + count; i++) dst[i] = Position(src.AsSpan(i * rowLength, rowLength));
         });
-        return Tensor.Wrap(dst, outShape);
+        return y;
     }
 
     private int Position<T>(ReadOnlySpan<T> row) where T : INumber<T>

@@ -27,9 +27,9 @@ public abstract class BinaryElementwise(string name) : Primitive(name)
     private Tensor Run<T>(Tensor a, Tensor b) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var (sa, sb) = (a.Data<T>(), b.Data<T>());
-        var dst = (T[])DTypes.Allocate(a.DType, a.Size);
+        var y = Tensor.Allocate(a.ShapeArray, out T[] dst);
         ParallelKernel.For(sa.Length, 2, (start, length) =>
             Kernel<T>(sa.AsSpan(start, length), sb.AsSpan(start, length), dst.AsSpan(start, length)));
-        return Tensor.Wrap(dst, a.ShapeArray);
+        return y;
     }
 }

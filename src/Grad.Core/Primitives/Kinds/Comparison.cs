@@ -44,9 +44,9 @@ public abstract class Comparison(string name) : NonDifferentiable(name)
     private Tensor Run<T>(Tensor a, Tensor b) where T : unmanaged, INumber<T>
     {
         var (sa, sb) = (a.Data<T>(), b.Data<T>());
-        var dst = new bool[sa.Length];
+        var y = Tensor.Allocate(a.ShapeArray, out bool[] dst);
         ParallelKernel.For(sa.Length, 1, (start, length) =>
             Kernel<T>(sa.AsSpan(start, length), sb.AsSpan(start, length), dst.AsSpan(start, length)));
-        return Tensor.Wrap(dst, a.ShapeArray);
+        return y;
     }
 }

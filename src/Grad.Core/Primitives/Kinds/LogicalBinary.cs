@@ -24,8 +24,8 @@ public abstract class LogicalBinary(string name) : NonDifferentiable(name)
             throw new ArgumentException($"{Name}: needs two bool tensors, got {a.DType.Name()} {a.ShapeText} and {b.DType.Name()} {b.ShapeText}; compare first (e.g. x.Gt(0)) to make a mask");
         Tensor.RequireSameShape(Name, a, b);
         var (sa, sb) = (a.Data<bool>(), b.Data<bool>());
-        var dst = new bool[sa.Length];
+        var y = Tensor.Allocate(a.ShapeArray, out bool[] dst);
         for (var i = 0; i < dst.Length; i++) dst[i] = Apply(sa[i], sb[i]);
-        return Tensor.Wrap(dst, a.ShapeArray);
+        return y;
     }
 }

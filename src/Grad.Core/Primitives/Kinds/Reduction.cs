@@ -35,7 +35,7 @@ public abstract class Reduction(string name) : Primitive(name)
     private Tensor Run<T>(Tensor x, ReduceParams p) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var outShape = Shapes.Reduced(x.Dims, p.Axes, p.KeepDims);
-        var dst = new T[Shapes.Size(outShape)];
+        var y = Tensor.Allocate(outShape, out T[] dst);
         var adjacent = p.Axes.Length == 0 || p.Axes[^1] - p.Axes[0] == p.Axes.Length - 1;
         var source = adjacent ? x : ReductionLayout.RowsLast(x, p.Axes, out _);
         // The reduced axes are now one block: x is [outer, n, inner].
@@ -78,7 +78,7 @@ public abstract class Reduction(string name) : Primitive(name)
             var identity = ReduceRow(ReadOnlySpan<T>.Empty);
             Array.Fill(dst, identity);
         }
-        return Tensor.Wrap(dst, outShape);
+        return y;
     }
 
     /// <summary>Called when reducing over zero elements; throws if the reduction has no identity.</summary>

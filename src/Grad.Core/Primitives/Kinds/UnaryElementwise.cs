@@ -25,9 +25,9 @@ public abstract class UnaryElementwise(string name) : Primitive(name)
     private Tensor Run<T>(Tensor x, OpParams p) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var src = x.Data<T>();
-        var dst = DTypes.Allocate(x.DType, x.Size) as T[];
+        var y = Tensor.Allocate(x.ShapeArray, out T[] dst);
         ParallelKernel.For(src.Length, 4, (start, length) => Kernel<T>(src.AsSpan(start, length), dst.AsSpan(start, length), p));
-        return Tensor.Wrap(dst!, x.ShapeArray);
+        return y;
     }
 
     /// <inheritdoc/>

@@ -36,43 +36,33 @@ public sealed class CastOp : Primitive
     {
         var input = x[0];
         var to = ((CastParams)p).To;
-        var data = input.RawData switch
+        var y = Tensor.Allocate(to, input.ShapeArray);
+        switch (input.RawData)
         {
-            float[] s => FromNumbers(s, to),
-            double[] s => FromNumbers(s, to),
-            int[] s => FromNumbers(s, to),
-            bool[] s => FromBools(s, to),
-            _ => throw new InvalidOperationException($"{Name}: unsupported storage for {input.DType.Name()} {input.ShapeText}"),
-        };
-        return new Tensor(data, input.ShapeArray);
+            case float[] s: FromNumbers(s, y.RawData); break;
+            case double[] s: FromNumbers(s, y.RawData); break;
+            case int[] s: FromNumbers(s, y.RawData); break;
+            case bool[] s: FromBools(s, y.RawData); break;
+            default: throw new InvalidOperationException($"{Name}: unsupported storage for {input.DType.Name()} {input.ShapeText}");
+        }
+        return y;
     }
 
-    private static Array FromNumbers<TFrom>(TFrom[] src, DType to) where TFrom : unmanaged, INumber<TFrom>
+    private static void FromNumbers<TFrom>(TFrom[] src, Array dst) where TFrom : unmanaged, INumber<TFrom>
     {
-        switch (to)
+        switch (dst)
         {
-            case DType.Float32: return Convert<TFrom, float>(src, saturate: false);
-            case DType.Float64: return Convert<TFrom, double>(src, saturate: false);
-            case DType.Int32: return Convert<TFrom, int>(src, saturate: true);
-            default:
-                var bools = new bool[src.Length];
-                for (var i = 0; i < src.Length; i++) bools[i] = src[i] != TFrom.Zero;
-                return bools;
+            case float[] f: TensorPrimitives.ConvertTruncating<TFrom, float>(src, f); break;
+            case double[] d: TensorPrimitives.ConvertTruncating<TFrom, double>(src, d); break;
+            case int[] n: TensorPrimitives.ConvertSaturating<TFrom, int>(src, n); break;
+            case bool[] b:
+                for (var i = 0; i < src.Length; i++) b[i] = src[i] != TFrom.Zero;
+                break;
         }
     }
 
-    private static TTo[] Convert<TFrom, TTo>(TFrom[] src, bool saturate)
-        where TFrom : unmanaged, INumber<TFrom> where TTo : unmanaged, INumber<TTo>
+    private static void FromBools(bool[] src, Array dst)
     {
-        var dst = new TTo[src.Length];
-        if (saturate) TensorPrimitives.ConvertSaturating<TFrom, TTo>(src, dst);
-        else TensorPrimitives.ConvertTruncating<TFrom, TTo>(src, dst);
-        return dst;
-    }
-
-    private static Array FromBools(bool[] src, DType to)
-    {
-        var dst = DTypes.Allocate(to, src.Length);
         for (var i = 0; i < src.Length; i++)
         {
             switch (dst)
@@ -83,7 +73,6 @@ public sealed class CastOp : Primitive
                 case bool[] b: b[i] = src[i]; break;
             }
         }
-        return dst;
     }
 
     /// <inheritdoc/>

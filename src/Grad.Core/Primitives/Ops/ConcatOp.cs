@@ -52,7 +52,8 @@ public sealed class ConcatOp : Primitive
         for (var d = 0; d < axis; d++) outer *= outShape[d];
         var inner = 1;
         for (var d = axis + 1; d < outShape.Length; d++) inner *= outShape[d];
-        var result = DTypes.Allocate(first.DType, Shapes.Size(outShape));
+        var y = Tensor.Allocate(first.DType, outShape);
+        var result = y.RawData;
         var rowOut = outShape[axis] * inner;
         var offset = 0;
         foreach (var t in x)
@@ -61,7 +62,7 @@ public sealed class ConcatOp : Primitive
             for (var o = 0; o < outer; o++) Array.Copy(t.RawData, o * rowIn, result, o * rowOut + offset, rowIn);
             offset += rowIn;
         }
-        return new Tensor(result, outShape);
+        return y;
     }
 
     /// <inheritdoc/>
@@ -121,7 +122,8 @@ public sealed partial class Tensor
     /// <summary>A tensor shaped like <paramref name="like"/> with a one at flat index <paramref name="index"/> and zeros elsewhere.</summary>
     internal static Tensor BasisVector(Tensor like, int index)
     {
-        var data = DTypes.Allocate(like.DType, like.Size);
+        var basis = Allocate(like.DType, like.ShapeArray);
+        var data = basis.RawData;
         Array.Clear(data);
         switch (data)
         {
@@ -129,7 +131,7 @@ public sealed partial class Tensor
             case double[] d: d[index] = 1; break;
             default: throw new ArgumentException($"basis vector: needs a float tensor, got {like.DType.Name()}");
         }
-        return new Tensor(data, like.ShapeArray);
+        return basis;
     }
 
     /// <summary>Inserts a size-1 axis at <paramref name="axis"/> (negative counts from the end of the result).</summary>

@@ -50,9 +50,9 @@ public sealed class GatherOp : Primitive
 
     private static Tensor Run<T>(T[] source, int n, int[] indices, int k, int inner, int[] shape)
     {
-        var result = new T[indices.Length];
+        var y = Tensor.Allocate(shape, out T[] result);
         AlongAxis.Gather(source, n, indices, k, inner, result);
-        return Tensor.Wrap(result, shape);
+        return y;
     }
 
     /// <inheritdoc/>

@@ -44,7 +44,7 @@ public sealed class LogSoftmaxOp : Primitive
         var n = x.Dims[axis];
         var inner = Shapes.Size(x.Dims[(axis + 1)..]);
         var src = x.Data<T>();
-        var dst = new T[src.Length];
+        var y = Tensor.Allocate(x.ShapeArray, out T[] dst);
         var lines = n == 0 ? 0 : src.Length / n;
         ParallelKernel.For(lines, 4 * n, (start, count) =>
         {
@@ -67,7 +67,7 @@ public sealed class LogSoftmaxOp : Primitive
                 for (var k = 0; k < n; k++) dst[first + k * inner] = src[first + k * inner] - m - logSum;
             }
         });
-        return Tensor.Wrap(dst, x.ShapeArray);
+        return y;
     }
 
     /// <summary>One line along the last axis, with vectorised primitives: y = (x − m) − log Σ exp(x − m).</summary>

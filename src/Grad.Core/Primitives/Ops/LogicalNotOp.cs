@@ -21,9 +21,9 @@ public sealed class LogicalNotOp : NonDifferentiable
         if (input.DType != DType.Bool)
             throw new ArgumentException($"{Name}: needs a bool tensor, got {input.DType.Name()} {input.ShapeText}; compare first (e.g. x.Gt(0)) to make a mask");
         var src = input.Data<bool>();
-        var dst = new bool[src.Length];
+        var y = Tensor.Allocate(input.ShapeArray, out bool[] dst);
         for (var i = 0; i < dst.Length; i++) dst[i] = !src[i];
-        return Tensor.Wrap(dst, input.ShapeArray);
+        return y;
     }
 }
 

@@ -65,7 +65,7 @@ public sealed class MatMulOp : Primitive
         // Element (i, p) of op(a) is at i·rowStride + p·colStride within its batch; likewise for b.
         var (aRow, aCol) = p.TransposeA ? (1, m) : (k, 1);
         var (bRow, bCol) = p.TransposeB ? (1, k) : (n, 1);
-        var c = new T[Shapes.Size(outShape)];
+        var y = Tensor.Allocate(outShape, out T[] c);
         void One(int batch, bool parallel) => Gemm.Multiply(
             sa, batch * m * k, aRow, aCol,
             sb, batch * k * n, bRow, bCol,
@@ -78,7 +78,7 @@ public sealed class MatMulOp : Primitive
             });
         else
             for (var batch = 0; batch < batches; batch++) One(batch, parallel: true);
-        return Tensor.Wrap(c, outShape);
+        return y;
     }
 
     private static Tensor Product(Tensor a, Tensor b, bool transposeA, bool transposeB) =>

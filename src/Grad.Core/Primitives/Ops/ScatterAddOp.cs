@@ -57,10 +57,10 @@ public sealed class ScatterAddOp : Primitive
 
     private static Tensor Run<T>(T[] updates, int[] wrapped, Tensor indices, ScatterParams p) where T : INumber<T>
     {
-        var result = new T[Shapes.Size(p.Shape)];
+        var y = Tensor.AllocateZeroed((int[])p.Shape.Clone(), out T[] result);
         var inner = Shapes.Size(p.Shape.AsSpan(p.Axis + 1));
         AlongAxis.ScatterAdd(updates, wrapped, indices.Dims[p.Axis], inner, result, p.Shape[p.Axis]);
-        return Tensor.Wrap(result, (int[])p.Shape.Clone());
+        return y;
     }
 
     /// <inheritdoc/>

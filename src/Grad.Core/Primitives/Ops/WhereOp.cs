@@ -39,9 +39,9 @@ public sealed class WhereOp : Primitive
 
     private static Tensor Select<T>(bool[] cond, T[] a, T[] b, int[] shape)
     {
-        var dst = new T[cond.Length];
+        var y = Tensor.Allocate(shape, out T[] dst);
         for (var i = 0; i < dst.Length; i++) dst[i] = cond[i] ? a[i] : b[i];
-        return Tensor.Wrap(dst, shape);
+        return y;
     }
 
     internal static void RequireBoolCondition(Tensor cond)
