@@ -173,7 +173,7 @@ internal sealed class SafeTensorsHeader
         stream.Position = entry.Start;
         stream.ReadExactly(bytes);
         var data = entry.Type.Decode(bytes, entry.Count, $"SafeTensors: {_file}: tensor \"{entry.Name}\"");
-        return new Tensor(data, entry.Shape);
+        return Tensor.CopyOf(data, entry.Shape);
     }
 
     private static SafeTensorsEntry[] Parse(string file, byte[] headerBytes, out IReadOnlyDictionary<string, string> metadata)

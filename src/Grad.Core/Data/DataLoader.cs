@@ -85,11 +85,11 @@ public sealed class DataLoader<T>
         {
             var source = _leaves[i].RawData;
             var rowSize = _rowSizes[i];
-            var target = DTypes.Allocate(_leaves[i].DType, rows.Length * rowSize);
-            for (var r = 0; r < rows.Length; r++) Array.Copy(source, (long)rows[r] * rowSize, target, (long)r * rowSize, rowSize);
             var shape = _leaves[i].Shape;
             shape[0] = rows.Length;
-            batch[i] = new Tensor(target, shape);
+            batch[i] = Tensor.Allocate(_leaves[i].DType, shape);
+            var target = batch[i].RawData;
+            for (var r = 0; r < rows.Length; r++) Array.Copy(source, (long)rows[r] * rowSize, target, (long)r * rowSize, rowSize);
         }
         return _def.Unflatten<T>(batch);
     }

@@ -41,7 +41,7 @@ public static class Idx
     public static Tensor Read(string path)
     {
         var file = IdxFile.Read(path);
-        return new Tensor(file.Decode(), file.Header.Shape);
+        return Tensor.CopyOf(file.Decode(), file.Header.Shape);
     }
 
     /// <summary>The header of the IDX file at <paramref name="path"/> (raw or gzip), after checking the file's length against it.</summary>

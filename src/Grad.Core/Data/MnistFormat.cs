@@ -60,13 +60,13 @@ internal sealed class MnistFormat(string name, string folder, string[] mirrors, 
             throw new InvalidDataException($"{Name}: {imagePath} holds {n} images but {labelPath} holds {labels.Header.Shape[0]} labels; the two files of a split must match");
 
         var pixels = images.UInt8Elements("images");
-        var scaled = new float[pixels.Length];
-        for (var i = 0; i < scaled.Length; i++) scaled[i] = pixels[i] / 255f;
         var shape = layout == ImageLayout.Flat ? new[] { n, Side * Side } : [n, 1, Side, Side];
+        var imageTensor = Tensor.Allocate<float>(shape, out var scaled);
+        for (var i = 0; i < scaled.Length; i++) scaled[i] = pixels[i] / 255f;
         var classes = labels.UInt8Elements("labels");
-        var labelValues = new int[n];
+        var labelTensor = Tensor.Allocate<int>([n], out var labelValues);
         for (var i = 0; i < n; i++) labelValues[i] = classes[i];
-        return new MnistSplit(Tensor.Wrap(scaled, shape), Tensor.Wrap(labelValues, n));
+        return new MnistSplit(imageTensor, labelTensor);
     }
 
     /// <summary>Checks an images file: unsigned bytes of shape [n, 28, 28], with n as expected when given.</summary>

@@ -59,10 +59,9 @@ internal readonly record struct ConvGeometry(
 /// </summary>
 internal static class Convolution
 {
-    /// <summary>y = conv(x, w), y of shape [N, O, OH, OW] freshly allocated.</summary>
-    public static T[] Forward<T>(T[] x, T[] w, ConvGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>y = conv(x, w), written over every element of y, of shape [N, O, OH, OW].</summary>
+    public static void Forward<T>(T[] x, T[] w, ConvGeometry g, T[] y) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var y = new T[g.N * g.O * g.Positions];
         // A 1×1 kernel with stride 1 and no padding reads x as it lies: the image itself is the im2col matrix.
         var direct = g.KH == 1 && g.KW == 1 && g.P.StrideHeight == 1 && g.P.StrideWidth == 1 && g.P.Padding == default;
         ForEachImageGroup<T>(g, direct ? 0 : g.K * g.Positions, (n, group, cols, parallel) =>
@@ -74,13 +73,12 @@ internal static class Convolution
                 direct ? x : cols, direct ? xOffset : 0, g.Positions, 1,
                 y, (n * g.O + group * g.Og) * g.Positions, g.Og, g.K, g.Positions, parallel);
         });
-        return y;
     }
 
     /// <summary>gx = convᵀ(gy, w): the adjoint of <see cref="Forward"/> in x, of shape [N, C, H, W].</summary>
-    public static T[] InputGrad<T>(T[] gy, T[] w, ConvGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <remarks><paramref name="gx"/> must be zero on entry: the folded columns are added into it.</remarks>
+    public static void InputGrad<T>(T[] gy, T[] w, ConvGeometry g, T[] gx) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var gx = new T[g.N * g.C * g.H * g.W];
         ForEachImageGroup<T>(g, g.K * g.Positions, (n, group, cols, parallel) =>
         {
             // cols[K, P] = w_gᵀ[K, Og] · gy_g[Og, P], with w_g read transposed through its strides.
@@ -90,13 +88,12 @@ internal static class Convolution
                 cols, 0, g.K, g.Og, g.Positions, parallel);
             Col2ImAdd<T>(cols, g, gx.AsSpan((n * g.C + group * g.Cg) * g.H * g.W, g.Cg * g.H * g.W));
         });
-        return gx;
     }
 
     /// <summary>gw = Σₙ gy_n · cols_nᵀ: the adjoint of <see cref="Forward"/> in w, of shape [O, C/groups, KH, KW].</summary>
-    public static T[] WeightGrad<T>(T[] x, T[] gy, ConvGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <remarks><paramref name="gw"/> must be zero on entry: each chunk's partial sum is added into it.</remarks>
+    public static void WeightGrad<T>(T[] x, T[] gy, ConvGeometry g, T[] gw) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var gw = new T[g.O * g.K];
         var sync = new object();
         var items = g.N * g.P.Groups;
         // Each chunk of images sums into its own buffer and adds it to gw once, so chunks never write the same memory.
@@ -125,7 +122,6 @@ internal static class Convolution
             ParallelKernel.For(items, Cost(g), (start, count) => Chunk(start, count, parallel: false));
         else
             Chunk(0, items, parallel: true);
-        return gw;
     }
 
     private static int Cost(ConvGeometry g) => ParallelKernel.Cost(2L * g.Og * g.K * g.Positions);

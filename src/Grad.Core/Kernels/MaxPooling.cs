@@ -10,27 +10,21 @@ namespace Autodiff;
 internal static class MaxPooling
 {
     /// <summary>y = the maximum of each window, [planes, OH, OW].</summary>
-    public static T[] Forward<T>(T[] x, ConvGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
+    public static void Forward<T>(T[] x, ConvGeometry g, T[] y) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var y = new T[g.N * g.Positions];
         ForEachWindow(x, g, new MaximumSink<T>(y));
-        return y;
     }
 
     /// <summary>y = the mean of t over each window's maxima in x, [planes, OH, OW]: the JVP of max pooling in direction t.</summary>
-    public static T[] Gather<T>(T[] x, T[] t, ConvGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
+    public static void Gather<T>(T[] x, T[] t, ConvGeometry g, T[] y) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var y = new T[g.N * g.Positions];
         ForEachWindow(x, g, new GatherSink<T>(t, y));
-        return y;
     }
 
     /// <summary>gx = each window's gy shared equally among its maxima in x, [planes, H, W]: the transpose of <see cref="Gather"/>.</summary>
-    public static T[] Scatter<T>(T[] x, T[] gy, ConvGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
+    public static void Scatter<T>(T[] x, T[] gy, ConvGeometry g, T[] gx) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var gx = new T[x.Length];
         ForEachWindow(x, g, new ScatterSink<T>(gy, gx));
-        return gx;
     }
 
     /// <summary>What is done with each window; a struct type parameter, so the JIT inlines it into the window loop.</summary>

@@ -28,6 +28,23 @@ public sealed partial class Tensor
         return result;
     }
 
+    /// <summary>A tensor holding a copy of <paramref name="data"/> (float[], double[], int[] or bool[]), whose length the caller has checked against <paramref name="shape"/>.</summary>
+    internal static Tensor CopyOf(Array data, int[] shape)
+    {
+        var result = Allocate(DTypeOfArray(data), shape);
+        Array.Copy(data, result.RawData, data.Length);
+        return result;
+    }
+
+    private static DType DTypeOfArray(Array data) => data switch
+    {
+        float[] => DType.Float32,
+        double[] => DType.Float64,
+        int[] => DType.Int32,
+        bool[] => DType.Bool,
+        _ => throw new ArgumentException($"tensor data of type {data.GetType().Name} is not supported"),
+    };
+
     /// <summary>A rank-0 tensor holding <paramref name="value"/>.</summary>
     public static Tensor Scalar(double value, DType dtype = DType.Float32) => Full(value, dtype);
 

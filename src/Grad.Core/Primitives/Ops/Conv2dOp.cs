@@ -90,8 +90,12 @@ public sealed class Conv2dOp : Primitive
         return x[0].DType == DType.Float32 ? Run<float>(x[0], x[1], g) : Run<double>(x[0], x[1], g);
     }
 
-    private static Tensor Run<T>(Tensor x, Tensor w, ConvGeometry g) where T : unmanaged, IFloatingPointIeee754<T> =>
-        Tensor.Wrap(Convolution.Forward(x.Data<T>(), w.Data<T>(), g), g.N, g.O, g.OH, g.OW);
+    private static Tensor Run<T>(Tensor x, Tensor w, ConvGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var result = Tensor.Allocate<T>([g.N, g.O, g.OH, g.OW], out var data);
+        Convolution.Forward(x.Data<T>(), w.Data<T>(), g, data);
+        return result;
+    }
 
     /// <inheritdoc/>
     public override Tensor Jvp(Tensor[] x, Tensor?[] tx, Tensor y, OpParams p)

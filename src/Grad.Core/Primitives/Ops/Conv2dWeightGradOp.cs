@@ -55,8 +55,12 @@ public sealed class Conv2dWeightGradOp : Primitive
         return x[0].DType == DType.Float32 ? Run<float>(x[0], x[1], g) : Run<double>(x[0], x[1], g);
     }
 
-    private static Tensor Run<T>(Tensor x, Tensor gy, ConvGeometry g) where T : unmanaged, IFloatingPointIeee754<T> =>
-        Tensor.Wrap(Convolution.WeightGrad(x.Data<T>(), gy.Data<T>(), g), g.O, g.Cg, g.KH, g.KW);
+    private static Tensor Run<T>(Tensor x, Tensor gy, ConvGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var result = Tensor.AllocateZeroed<T>([g.O, g.Cg, g.KH, g.KW], out var data);
+        Convolution.WeightGrad(x.Data<T>(), gy.Data<T>(), g, data);
+        return result;
+    }
 
     /// <inheritdoc/>
     public override Tensor Jvp(Tensor[] x, Tensor?[] tx, Tensor y, OpParams p)

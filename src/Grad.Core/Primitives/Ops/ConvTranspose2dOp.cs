@@ -57,8 +57,12 @@ public sealed class ConvTranspose2dOp : Primitive
         return x[0].DType == DType.Float32 ? Run<float>(x[0], x[1], g) : Run<double>(x[0], x[1], g);
     }
 
-    private static Tensor Run<T>(Tensor y, Tensor w, ConvGeometry g) where T : unmanaged, IFloatingPointIeee754<T> =>
-        Tensor.Wrap(Convolution.InputGrad(y.Data<T>(), w.Data<T>(), g), g.N, g.C, g.H, g.W);
+    private static Tensor Run<T>(Tensor y, Tensor w, ConvGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var result = Tensor.AllocateZeroed<T>([g.N, g.C, g.H, g.W], out var data);
+        Convolution.InputGrad(y.Data<T>(), w.Data<T>(), g, data);
+        return result;
+    }
 
     /// <inheritdoc/>
     public override Tensor Jvp(Tensor[] x, Tensor?[] tx, Tensor y, OpParams p)

@@ -34,8 +34,12 @@ public sealed class MaxPool2dGatherOp : Primitive
         return input.DType == DType.Float32 ? Run<float>(input, t, g) : Run<double>(input, t, g);
     }
 
-    private static Tensor Run<T>(Tensor x, Tensor t, ConvGeometry g) where T : unmanaged, IFloatingPointIeee754<T> =>
-        Tensor.Wrap(MaxPooling.Gather(x.Data<T>(), t.Data<T>(), g), x.Dims[0], x.Dims[1], g.OH, g.OW);
+    private static Tensor Run<T>(Tensor x, Tensor t, ConvGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var result = Tensor.Allocate<T>([x.Dims[0], x.Dims[1], g.OH, g.OW], out var data);
+        MaxPooling.Gather(x.Data<T>(), t.Data<T>(), g, data);
+        return result;
+    }
 
     /// <inheritdoc/>
     public override Tensor Jvp(Tensor[] x, Tensor?[] tx, Tensor y, OpParams p) =>

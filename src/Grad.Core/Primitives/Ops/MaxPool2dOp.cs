@@ -96,8 +96,12 @@ public sealed class MaxPool2dOp : Primitive
         return x[0].DType == DType.Float32 ? Run<float>(x[0], g) : Run<double>(x[0], g);
     }
 
-    private static Tensor Run<T>(Tensor x, ConvGeometry g) where T : unmanaged, IFloatingPointIeee754<T> =>
-        Tensor.Wrap(MaxPooling.Forward(x.Data<T>(), g), x.Dims[0], x.Dims[1], g.OH, g.OW);
+    private static Tensor Run<T>(Tensor x, ConvGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var result = Tensor.Allocate<T>([x.Dims[0], x.Dims[1], g.OH, g.OW], out var data);
+        MaxPooling.Forward(x.Data<T>(), g, data);
+        return result;
+    }
 
     /// <inheritdoc/>
     public override Tensor Jvp(Tensor[] x, Tensor?[] tx, Tensor y, OpParams p) => MaxPool2dGatherOp.Instance.Bind(p, x[0], tx[0]!);

@@ -35,8 +35,12 @@ public sealed class MaxPool2dScatterOp : Primitive
         return input.DType == DType.Float32 ? Run<float>(input, gy, g) : Run<double>(input, gy, g);
     }
 
-    private static Tensor Run<T>(Tensor x, Tensor gy, ConvGeometry g) where T : unmanaged, IFloatingPointIeee754<T> =>
-        Tensor.Wrap(MaxPooling.Scatter(x.Data<T>(), gy.Data<T>(), g), x.ShapeArray);
+    private static Tensor Run<T>(Tensor x, Tensor gy, ConvGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var result = Tensor.AllocateZeroed<T>((int[])x.ShapeArray.Clone(), out var data);
+        MaxPooling.Scatter(x.Data<T>(), gy.Data<T>(), g, data);
+        return result;
+    }
 
     /// <inheritdoc/>
     public override Tensor Jvp(Tensor[] x, Tensor?[] tx, Tensor y, OpParams p) =>
