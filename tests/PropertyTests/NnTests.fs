@@ -310,6 +310,32 @@ let ``a stateless model is one call, and two dropout layers in one Sequential dr
     Assert.Equal<float[]>(Array.map2 (fun a b -> a * b) first second, both)
     Assert.Equal<float[]>(doubles ones, doubles (dropoutsOnly.Apply ones))
 
+/// A model written as plain code: an F# record of layers; its batch-norm state is kept beside it, not in it.
+type private Classifier = { Hidden: Linear; Norm: BatchNorm; Output: Linear }
+
+[<Fact>]
+let ``a record of layers is a parameter tree, and the batch-norm state comes back as auxiliary output, not gradient`` () =
+    let model =
+        { Hidden = Linear.Create(3, 5, key 70, dtype = DType.Float64)
+          Norm = BatchNorm.Create(5, dtype = DType.Float64)
+          Output = Linear.Create(5, 2, key 71, dtype = DType.Float64) }
+    let x = randomTensor 72 -1.0 1.0 [| 6; 3 |]
+    let labels = Tensor.FromArray([| 0; 1; 1; 0; 1; 0 |], 6)
+    let state = model.Norm.InitialState()
+    let forward (m: Classifier) =
+        let struct (h, next) = m.Norm.Apply(m.Hidden.Apply x, state, true)
+        struct (Losses.SoftmaxCrossEntropy(m.Output.Apply(h.Tanh()), labels), next)
+    let struct (value, next, grad) = Grad.ValueAndGrad(Func<Classifier, struct (Tensor * BatchNormState)> forward).Invoke(model)
+    // Six parameters (two weights, two biases, γ and β); the running statistics are not among them.
+    Assert.Equal(6, (Tree.Leaves grad).Length)
+    Assert.True(Tree.SameStructure(model, grad))
+    let struct (directValue, direct) = forward model
+    Assert.Equal(directValue.Item<float>(), value.Item<float>())
+    Assert.Equal<float[]>(doubles direct.RunningMean, doubles next.RunningMean)
+    Assert.Equal<float[]>(doubles direct.RunningVar, doubles next.RunningVar)
+    let struct (leaves, def) = Tree.Flatten model
+    GradCheck.Assert(Func<Tensor[], Tensor>(fun ps -> let struct (l, _) = forward (Tree.Unflatten<Classifier>(def, ps)) in l), leaves)
+
 // ---- losses ----
 
 /// Softmax cross-entropy of one row by its definition, with PyTorch's label smoothing.
