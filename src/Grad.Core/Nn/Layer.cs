@@ -36,6 +36,10 @@ public readonly record struct Mode(bool Training, Key? Key)
 /// Keys come in through <see cref="Mode"/>. Layers without state also implement <see cref="IStatelessLayer"/>, whose
 /// one-argument <c>Apply(x)</c> is the common case; every layer also has a typed apply of its own
 /// (e.g. <see cref="BatchNorm.Apply(Tensor, BatchNormState, bool)"/>) for models written as plain code.
+/// <para>Why not PyTorch's buffers updated in place: a hidden write inside a traced function would be invisible to the
+/// transforms and would make apply impure. Why not state inside the layer record (returning a new layer): then the
+/// parameter tree would hold non-trainable tensors that every optimizer and weight decay had to be told to skip.
+/// Equinox and Flax keep such state apart for the same reasons.</para>
 /// </remarks>
 public interface ILayer
 {
