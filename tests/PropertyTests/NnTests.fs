@@ -446,6 +446,30 @@ let ``an MLP trained by plain gradient descent learns a synthetic three-class pr
     Assert.True(finalLoss < 0.25f && finalLoss < initialLoss / 3.0f, sprintf "loss went from %g to %g" initialLoss finalLoss)
     Assert.True(accuracy > 0.9f, sprintf "accuracy %g" accuracy)
 
+[<Fact>]
+let ``a model with batch norm and dropout trains with AdamW while its running statistics are threaded beside it`` () =
+    // Two interleaved half-moons would need more steps; two offset Gaussian blobs in 4-D suffice to exercise the loop.
+    let n = 128
+    let labels = Tensor.FromArray(Array.init n (fun i -> i % 2), n)
+    let offsets = Tensor.FromArray(Array.init (n * 4) (fun k -> if (k / 4) % 2 = 0 then 1.0f else -1.0f), n, 4)
+    let x = offsets + Init.Normal(key 80, [| n; 4 |])
+    let model0 = Sequential(Linear.Create(4, 16, key 81), BatchNorm.Create(16), Relu(), Dropout(0.2), Linear.Create(16, 2, key 82))
+    let opt = Autodiff.Optimizers.Optim.AdamW(Autodiff.Optimizers.Schedule.Constant 0.02, weightDecay = 0.01)
+    let step (model: Sequential, state: (obj | null)[], optState) (i: int) =
+        let loss (m: Sequential) =
+            let struct (logits, next) = m.Apply(x, state, Mode.Train(key(83).FoldIn i))
+            struct (Losses.SoftmaxCrossEntropy(logits, labels), next)
+        let struct (_, next, grads) = Grad.ValueAndGrad(Func<Sequential, struct (Tensor * (obj | null)[])> loss).Invoke(model)
+        let struct (updated, nextOpt) = opt.Update(grads, optState, model)
+        updated, next, nextOpt
+    let model, state, _ = Seq.fold step (model0, model0.InitialState(), opt.Init model0) [ 0 .. 59 ]
+    let stats = match state.[1] with :? BatchNormState as s -> s | other -> failwithf "layer 1 state is %A" other
+    // The running mean moved towards the batch means of the hidden layer (it starts at zero).
+    Assert.True(doubles stats.RunningMean |> Array.exists (fun m -> abs m > 1e-3))
+    let struct (logits, _) = model.Apply(x, state, Mode.Inference)
+    let accuracy = Losses.Accuracy(logits, labels).Item<float32>()
+    Assert.True(accuracy > 0.9f, sprintf "inference accuracy %g" accuracy)
+
 // ---- the F# skin ----
 
 [<Fact>]
