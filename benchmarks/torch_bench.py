@@ -152,6 +152,19 @@ def add_broadcast_1m():
     return lambda: a + b
 
 
+SIXTEEN_M = 16 * 1024 * 1024
+
+
+def unary_16m(f):
+    x = uniform(SIXTEEN_M, low=-2.0, high=2.0)
+    return lambda: f(x)
+
+
+def binary_16m(f):
+    a, b = uniform(SIXTEEN_M), uniform(SIXTEEN_M)
+    return lambda: f(a, b)
+
+
 def add_16():
     a, b = uniform(16), uniform(16)
     return lambda: a + b
@@ -248,6 +261,16 @@ WORKLOADS = [
     ("mlp_forward_f32", mlp_forward),
     ("mlp_train_step_f32", mlp_train_step),
     ("mlp_hvp_f32", mlp_hvp),
+    # Added for the GEMM and elementwise work (issue 4); fma_peak_f32 is Grad-only (the machine's peak, not a library).
+    ("matmul_f32_2048", matmul(2048, 2048, 2048, torch.float32)),
+    ("matmul_f32_128x784x128", matmul(128, 784, 128, torch.float32)),
+    ("matmul_f32_64x3136x128", matmul(64, 3136, 128, torch.float32)),
+    ("matmul_f64_1024", matmul(1024, 1024, 1024, torch.float64)),
+    ("add_f32_16M", lambda: binary_16m(lambda a, b: a + b)),
+    ("mul_f32_16M", lambda: binary_16m(lambda a, b: a * b)),
+    ("exp_f32_16M", lambda: unary_16m(torch.exp)),
+    ("tanh_f32_16M", lambda: unary_16m(torch.tanh)),
+    ("sum_f32_16M", lambda: unary_16m(torch.sum)),
 ]
 
 

@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
 namespace Autodiff.Benchmarks;
 
 /// <summary>
@@ -70,7 +73,38 @@ internal static class Workloads
             var v = Tree.Map(model, p => Tensor.Normal(Key.Create(9), p.Shape));
             return () => Grad.HessianVectorProduct<Mlp>(m => Mlp.Loss(m, x, labels), model, v);
         }),
+        // Added for the GEMM and elementwise work (issue 4): the peak the GEMM is measured against, larger and
+        // MNIST-shaped products, float64, and 16M-element elementwise ops (64 MiB per float32 operand).
+        new("fma_peak_f32", $"Vector512 FMA loop, 12 independent accumulators, one per thread: {FmaPeak.FlopsPerThread / 1e6:F1} MFLOP per thread", () =>
+            () => FmaPeak.Run()),
+        MatMul("matmul_f32_2048", 2048, 2048, 2048, DType.Float32),
+        MatMul("matmul_f32_128x784x128", 128, 784, 128, DType.Float32),
+        MatMul("matmul_f32_64x3136x128", 64, 3136, 128, DType.Float32),
+        MatMul("matmul_f64_1024", 1024, 1024, 1024, DType.Float64),
+        Binary("add_f32_16M", (a, b) => a + b),
+        Binary("mul_f32_16M", (a, b) => a * b),
+        Unary("exp_f32_16M", x => x.Exp()),
+        Unary("tanh_f32_16M", x => x.Tanh()),
+        Unary("sum_f32_16M", x => x.Sum()),
     ];
+
+    private const int Sixteen = 16 * Million;
+
+    private static Workload Unary(string name, Func<Tensor, Tensor> f) =>
+        new(name, $"{name[..name.IndexOf('_')]} of a [{Sixteen}] float32 tensor in [-2, 2]", () =>
+        {
+            var x = Tensor.Uniform(Key.Create(10), [Sixteen], -2, 2);
+            return () => f(x);
+        });
+
+    private static Workload Binary(string name, Func<Tensor, Tensor, Tensor> f) =>
+        new(name, $"{name[..name.IndexOf('_')]} of two [{Sixteen}] float32 tensors", () =>
+        {
+            var (ka, kb) = Key.Create(11).Split();
+            var a = Tensor.Uniform(ka, [Sixteen], -1, 1);
+            var b = Tensor.Uniform(kb, [Sixteen], -1, 1);
+            return () => f(a, b);
+        });
 
     private static Workload MatMul(string name, int m, int k, int n, DType dtype) =>
         new(name, $"[{m}, {k}]·[{k}, {n}], {(dtype == DType.Float32 ? "float32" : "float64")}", () =>
@@ -117,4 +151,44 @@ internal sealed record Mlp(Tensor W1, Tensor B1, Tensor W2, Tensor B2)
     /// <summary>Mean cross-entropy of the logits against int labels: −Σ onehot·log_softmax / batch (the MNIST example's loss).</summary>
     public static Tensor Loss(Mlp m, Tensor x, Tensor labels) =>
         -(m.Apply(x).LogSoftmax(1) * Tensor.OneHot(labels, m.B2.Shape[0])).Sum() / x.Shape[0];
+}
+
+/// <summary>
+/// The machine's float32 FMA peak as the GEMM sees it: each thread runs a Vector512 FMA loop with 12 independent
+/// accumulators (more than latency × ports, so the loop is throughput-bound). GFLOP/s = threads × FlopsPerThread / time.
+/// </summary>
+internal static class FmaPeak
+{
+    private const int Iterations = 2_000_000;
+    private const int Accumulators = 12;
+
+    /// <summary>Floating-point operations one thread does per call (an FMA is two).</summary>
+    public static double FlopsPerThread => (double)Iterations * Accumulators * Vector512<float>.Count * 2;
+
+    /// <summary>One loop per thread, on as many threads as Grad's kernels use.</summary>
+    public static object Run()
+    {
+        var threads = Parallelism.MaxThreads;
+        var sums = new float[threads];
+        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t => sums[t] = Loop(Iterations));
+        return sums;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static float Loop(int iterations)
+    {
+        var x = Vector512.Create(0.999999f);
+        var y = Vector512.Create(1e-7f);
+        Vector512<float> a0 = x, a1 = x, a2 = x, a3 = x, a4 = x, a5 = x, a6 = x, a7 = x, a8 = x, a9 = x, a10 = x, a11 = x;
+        for (var i = 0; i < iterations; i++)
+        {
+            a0 = Vector512.FusedMultiplyAdd(a0, x, y); a1 = Vector512.FusedMultiplyAdd(a1, x, y);
+            a2 = Vector512.FusedMultiplyAdd(a2, x, y); a3 = Vector512.FusedMultiplyAdd(a3, x, y);
+            a4 = Vector512.FusedMultiplyAdd(a4, x, y); a5 = Vector512.FusedMultiplyAdd(a5, x, y);
+            a6 = Vector512.FusedMultiplyAdd(a6, x, y); a7 = Vector512.FusedMultiplyAdd(a7, x, y);
+            a8 = Vector512.FusedMultiplyAdd(a8, x, y); a9 = Vector512.FusedMultiplyAdd(a9, x, y);
+            a10 = Vector512.FusedMultiplyAdd(a10, x, y); a11 = Vector512.FusedMultiplyAdd(a11, x, y);
+        }
+        return Vector512.Sum(a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11);
+    }
 }

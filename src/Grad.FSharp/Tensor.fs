@@ -548,3 +548,43 @@ module Tensor =
 
     /// Per-example softmax cross-entropy with PyTorch's label smoothing ε: targets (1 − ε)·onehot + ε/C.
     let softmaxCrossEntropyWith (labels: Tensor) (labelSmoothing: float) (logits: Tensor) : Tensor = logits.SoftmaxCrossEntropy(labels, labelSmoothing)
+    // ---- Convolution and pooling (x is [N, C, H, W]; the …PerAxis forms take (height, width) pairs and per-side padding) ----
+
+    /// 2-D convolution (cross-correlation) with `weight` [O, C/groups, KH, KW], stride 1, no padding.
+    let conv2d (weight: Tensor) (x: Tensor) : Tensor = x.Conv2d weight
+
+    /// 2-D convolution with the same stride, zero padding and dilation on both axes, and channel groups.
+    let conv2dWith (weight: Tensor) (stride: int) (padding: int) (dilation: int) (groups: int) (x: Tensor) : Tensor = x.Conv2d(weight, stride, padding, dilation, groups)
+
+    /// 2-D convolution with (height, width) stride and dilation and per-side padding.
+    let conv2dPerAxis (weight: Tensor) (stride: int * int) (padding: Padding2d) (dilation: int * int) (groups: int) (x: Tensor) : Tensor = x.Conv2d(weight, struct (fst stride, snd stride), padding, struct (fst dilation, snd dilation), groups)
+
+    /// Transposed 2-D convolution (the input-gradient of conv2d) with `weight` [Cin, Cout/groups, KH, KW], stride 1, no padding.
+    let convTranspose2d (weight: Tensor) (x: Tensor) : Tensor = x.ConvTranspose2d weight
+
+    /// Transposed 2-D convolution with the same stride, padding, output padding and dilation on both axes, and channel groups.
+    let convTranspose2dWith (weight: Tensor) (stride: int) (padding: int) (outputPadding: int) (dilation: int) (groups: int) (x: Tensor) : Tensor = x.ConvTranspose2d(weight, stride, padding, outputPadding, dilation, groups)
+
+    /// Transposed 2-D convolution with (height, width) stride, output padding and dilation and per-side padding.
+    let convTranspose2dPerAxis (weight: Tensor) (stride: int * int) (padding: Padding2d) (outputPadding: int * int) (dilation: int * int) (groups: int) (x: Tensor) : Tensor = x.ConvTranspose2d(weight, struct (fst stride, snd stride), padding, struct (fst outputPadding, snd outputPadding), struct (fst dilation, snd dilation), groups)
+
+    /// Max pooling over kernel×kernel windows with stride = kernel; tied maxima share the gradient.
+    let maxPool2d (kernel: int) (x: Tensor) : Tensor = x.MaxPool2d kernel
+
+    /// Max pooling with a stride (None: the kernel) and −∞ padding.
+    let maxPool2dWith (kernel: int) (stride: int option) (padding: int) (x: Tensor) : Tensor = x.MaxPool2d(kernel, Option.toNullable stride, padding)
+
+    /// Max pooling with (height, width) window, stride and dilation and per-side −∞ padding.
+    let maxPool2dPerAxis (kernel: int * int) (stride: int * int) (padding: Padding2d) (dilation: int * int) (x: Tensor) : Tensor = x.MaxPool2d(struct (fst kernel, snd kernel), struct (fst stride, snd stride), padding, struct (fst dilation, snd dilation))
+
+    /// Average pooling over kernel×kernel windows with stride = kernel.
+    let avgPool2d (kernel: int) (x: Tensor) : Tensor = x.AvgPool2d kernel
+
+    /// Average pooling with a stride (None: the kernel), zero padding, and whether padded zeros count in the average.
+    let avgPool2dWith (kernel: int) (stride: int option) (padding: int) (countIncludePad: bool) (x: Tensor) : Tensor = x.AvgPool2d(kernel, Option.toNullable stride, padding, countIncludePad)
+
+    /// Average pooling with (height, width) window and stride and per-side zero padding.
+    let avgPool2dPerAxis (kernel: int * int) (stride: int * int) (padding: Padding2d) (countIncludePad: bool) (x: Tensor) : Tensor = x.AvgPool2d(struct (fst kernel, snd kernel), struct (fst stride, snd stride), padding, countIncludePad)
+
+    /// The mean over the spatial axes: [N, C, H, W] → [N, C].
+    let globalAvgPool2d (x: Tensor) : Tensor = x.GlobalAvgPool2d()

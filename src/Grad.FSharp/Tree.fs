@@ -43,3 +43,6 @@ module Tree =
     /// Makes 'T a tree node: `flatten` gives its subtrees and the static data to rebuild it; `unflatten` rebuilds it from both.
     let registerNode (flatten: 'T -> seq<obj> * obj) (unflatten: obj -> obj[] -> 'T) : unit =
         Tree.RegisterNode<'T>(Func<'T, struct (seq<obj> * obj)>(fun t -> let children, aux = flatten t in struct (children, aux)), Func<obj, obj[], 'T> unflatten)
+
+    /// The leaves of `tree` in flattening order, each with its dotted path (`Layers.0.W`, `Item1`, a map key): the names a checkpoint uses.
+    let flattenWithPaths (tree: 'T) : (string * Tensor)[] = Tree.FlattenWithPaths(box tree) |> Array.map (fun struct (path, leaf) -> path, leaf)

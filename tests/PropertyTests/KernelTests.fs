@@ -15,8 +15,12 @@ let private naiveMatMul (a: float[]) (b: float[]) m k n =
 
 [<Fact>]
 let ``matmul equals the definition on shapes that straddle the GEMM's row, depth and column blocks`` () =
-    // Row blocks of 96 in tiles of 6, depth panels of 256, column panels of 8 or 16: cut each of them unevenly.
-    let shapes = [ 1, 1, 1; 5, 3, 7; 6, 256, 16; 97, 257, 17; 200, 3, 33; 13, 600, 9; 1, 300, 1; 190, 513, 40 ]
+    // Tiles of 12 rows, row blocks of 144, depth panels of 256, column panels of 8, 16 or 32 and column blocks of
+    // 512 (float64) or 1024 (float32); products big enough are cut into per-thread rectangles over rows and/or
+    // columns. Cut each of them unevenly, and exactly.
+    let shapes =
+        [ 1, 1, 1; 5, 3, 7; 6, 256, 16; 97, 257, 17; 200, 3, 33; 13, 600, 9; 1, 300, 1; 190, 513, 40
+          12, 256, 32; 145, 257, 33; 11, 40, 520; 3, 260, 1030; 150, 300, 70; 1, 700, 200; 300, 200, 1 ]
     for (m, k, n) in shapes do
         let a = randomTensor (m + k) -1.0 1.0 [| m; k |]
         let b = randomTensor (k + n) -1.0 1.0 [| k; n |]
@@ -34,7 +38,7 @@ let ``matmul equals the definition on shapes that straddle the GEMM's row, depth
 
 [<Fact>]
 let ``batched matmul equals one definition per batch, for many small and for few large products`` () =
-    for (batch, m, k, n) in [ 9, 4, 5, 3; 2, 100, 260, 20 ] do
+    for (batch, m, k, n) in [ 9, 4, 5, 3; 2, 100, 260, 20; 5, 13, 33, 35 ] do
         let a = randomTensor 1 -1.0 1.0 [| batch; m; k |]
         let b = randomTensor 2 -1.0 1.0 [| batch; k; n |]
         let c = doubles (a.MatMul b)
@@ -83,3 +87,56 @@ let ``every permutation of a large tensor moves each element to its permuted ind
             for i in 0 .. 2 do source.[perm.[i]] <- o.[i]
             let expected = xd.[(source.[0] * shape.[1] + source.[1]) * shape.[2] + source.[2]]
             if yd.[flat] <> expected then failwithf "permute %A: element %A is %g, expected %g" perm o yd.[flat] expected
+
+/// The raw bits of a float tensor: equality of these is bitwise equality of the values.
+let private bits (t: Tensor) =
+    if t.DType = DType.Float32 then t.ToArray<float32>() |> Array.map (fun v -> int64 (System.BitConverter.SingleToInt32Bits v))
+    else t.ToArray<double>() |> Array.map System.BitConverter.DoubleToInt64Bits
+
+[<Fact>]
+let ``kernels give bitwise identical results with 1, 2 and 3 threads`` () =
+    // Sizes large enough that every kernel below splits its work (the GEMM into rectangles over rows, columns or both).
+    let x = randomTensor 21 -2.0 2.0 [| 150; 700 |]
+    let y = randomTensor 22 -2.0 2.0 [| 150; 700 |]
+    let w = randomTensor 23 -1.0 1.0 [| 700; 90 |]
+    let v = randomTensor 24 -1.0 1.0 [| 64; 700 |]
+    let batched = randomTensor 25 -1.0 1.0 [| 6; 40; 70 |]
+    let labels = Tensor.FromArray(Array.init 150 (fun i -> i % 7), [| 150 |])
+    let mlpLoss (p: Tensor[]) (input: Tensor) =
+        let hidden = (input.MatMul p.[0] + p.[1]).Tanh()
+        -((hidden.MatMul p.[2]).LogSoftmax(1) * Tensor.OneHot(labels, 7, input.DType)).Sum() / 150.0
+    let computations: (string * (DType -> Tensor list)) list =
+        [ "matmul, transposed operands, batched", fun dt ->
+            let x, w, v, b = x.Cast dt, w.Cast dt, v.Cast dt, batched.Cast dt
+            [ x.MatMul w; MatMulOp.Instance.Bind(MatMulParams(false, true), x, v); MatMulOp.Instance.Bind(MatMulParams(true, false), x, x)
+              v.MatMul(x.MT); b.MatMul(b.MT) ]
+          "elementwise", fun dt -> let x, y = x.Cast dt, y.Cast dt in [ x + y; x * y; x.Exp(); x.Tanh(); x.Sigmoid(); x + y.Sum 0 ]
+          "reductions", fun dt -> let x = x.Cast dt in [ x.Sum(); x.Sum 0; x.Sum 1; x.Max 0; x.Max 1; x.LogSoftmax 1; x.LogSoftmax 0 ]
+          "MLP gradient", fun dt ->
+            let p = [| w.Cast dt; (randomTensor 26 -0.1 0.1 [| 90 |]).Cast dt; (randomTensor 27 -1.0 1.0 [| 90; 7 |]).Cast dt |]
+            let struct (value, g) = Grad.ValueAndGrad(fn (fun (p: Tensor[]) -> mlpLoss p (x.Cast dt))).Invoke p
+            value :: List.ofArray g ]
+    let run threads =
+        use _ = Parallelism.Limit threads
+        [ for (what, f) in computations do
+            for dt in [ DType.Float32; DType.Float64 ] do
+                yield! f dt |> List.mapi (fun i t -> sprintf "%s #%d %A" what i dt, bits t) ]
+    let one = run 1
+    for threads in [ 2; 3 ] do
+        for (what, expected), (_, actual) in List.zip one (run threads) do
+            Assert.True((expected = actual), sprintf "%s differs bitwise between 1 and %d threads" what threads)
+
+[<Fact>]
+let ``Parallelism.MaxThreads reads GRAD_NUM_THREADS, rejects nonsense and Limit restores it`` () =
+    Assert.Equal(System.Environment.ProcessorCount, Parallelism.FromEnvironment null)
+    Assert.Equal(System.Environment.ProcessorCount, Parallelism.FromEnvironment " ")
+    Assert.Equal(3, Parallelism.FromEnvironment "3")
+    for bad in [ "0"; "-2"; "two"; "1.5" ] do
+        let e = Assert.Throws<System.InvalidOperationException>(fun () -> Parallelism.FromEnvironment bad |> ignore)
+        Assert.Contains("GRAD_NUM_THREADS", e.Message)
+    Assert.Throws<System.ArgumentOutOfRangeException>(fun () -> Parallelism.MaxThreads <- 0) |> ignore
+    let before = Parallelism.MaxThreads
+    do
+        use _ = Parallelism.Limit 1
+        Assert.Equal(1, Parallelism.MaxThreads)
+    Assert.Equal(before, Parallelism.MaxThreads)

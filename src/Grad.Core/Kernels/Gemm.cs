@@ -1,21 +1,31 @@
-using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace Autodiff;
 
 /// <summary>
-/// General matrix multiply C = A·B on row-major float data, organised as in BLIS/GotoBLAS: B is packed into
-/// depth-KC panels of NR columns, A into blocks of MC rows cut into micro-panels of MR rows, and a register-
-/// blocked micro-kernel keeps an MR×NR tile of C in 12 vector registers for a whole depth panel, so each
-/// loaded element of A and B feeds several fused multiply-adds. Row blocks run in parallel.
+/// General matrix multiply C = A·B on row-major float data, organised as in BLIS/GotoBLAS. C is cut into one
+/// rectangle per thread (over rows, columns or both, whichever keeps the parts even and the packing small); each
+/// thread then walks its rectangle in column blocks of NC and depth panels of KC, packs that B block into
+/// NR-column micro-panels (kept in L2), packs A in blocks of MC rows cut into MR-row micro-panels, and a
+/// register-blocked micro-kernel keeps an MR×NR tile of C (MR = 12 rows × NR = 2 vectors: 24 accumulators) in
+/// registers for a whole depth panel, so each loaded element of A and B feeds 2 or 12 fused multiply-adds.
 /// </summary>
+/// <remarks>
+/// Results do not depend on the thread count: every element of C is the same sequence of operations — for each
+/// depth panel in order, one fused multiply-add chain over the panel, then added to C — whichever rectangle
+/// and tile it falls in. The micro-kernel needs 24 + 3 vector registers: AVX-512 machines have 32 (also for
+/// 256-bit vectors); on AVX2-only machines (16) the JIT spills some accumulators, which is slower but correct.
+/// </remarks>
 internal static class Gemm
 {
-    private const int MR = 6;     // rows of C per micro-tile
-    private const int KC = 256;   // depth of a packed panel: an NR-wide B micro-panel (KC·NR) stays in L1
-    private const int MC = 96;    // rows of A per packed block (a multiple of MR): the block stays in L2
+    private const int MR = 12;           // rows of C per micro-tile
+    private const int KC = 256;          // depth of a packed panel: an A micro-panel (MR·KC) stays in L1; 128 and 192 measured slower
+    private const int MC = 144;          // rows of A per packed block (a multiple of MR): 144 KiB (float32) in L2
+    private const int PackedBBytes = 1 << 20; // a packed KC×NC block of B: 1 MiB, streamed from L2 (2 MiB) past each A micro-panel
+    private const long MinFlopsPerThread = 1L << 21; // below ~10 µs of work per thread, forking costs more than it saves
 
     /// <summary>
     /// C[m×n] = A[m×k]·B[k×n], overwriting C. Operands are addressed by strides so that a transposed
@@ -29,149 +39,304 @@ internal static class Gemm
     {
         c.AsSpan(cOffset, m * n).Clear();
         if (m == 0 || n == 0 || k == 0) return;
+        var operands = new Operands<T>(a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride, bColStride, c, cOffset, m, k, n);
         if (!Vector256.IsHardwareAccelerated || !Vector256<T>.IsSupported)
         {
-            Reference(a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride, bColStride, c, cOffset, m, k, n);
+            Reference(operands);
             return;
         }
-
         // Where 512-bit vectors are fast, the micro-tile is twice as wide: each broadcast of A feeds twice the FMAs.
         // Narrow outputs keep the 256-bit tile, which pads less of each tile with zeros.
-        var wide = Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported && n >= 2 * Vector512<T>.Count;
-        var nr = 2 * (wide ? Vector512<T>.Count : Vector256<T>.Count);
-        var panels = (n + nr - 1) / nr;
-        var packedB = ArrayPool<T>.Shared.Rent(KC * panels * nr);
-        var rowBlocks = (m + MC - 1) / MC;
+        if (Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported && n >= 2 * Vector512<T>.Count)
+            Run<T, Vector512<T>, Simd512<T>>(operands, parallel);
+        else
+            Run<T, Vector256<T>, Simd256<T>>(operands, parallel);
+    }
+
+    /// <summary>The operands of one product and how to address them.</summary>
+    private readonly record struct Operands<T>(
+        T[] A, int AOffset, int ARowStride, int AColStride,
+        T[] B, int BOffset, int BRowStride, int BColStride,
+        T[] C, int COffset, int M, int K, int N);
+
+    private static void Run<T, TVector, TSimd>(Operands<T> o, bool parallel)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TVector : struct
+        where TSimd : struct, ISimd<T, TVector>
+    {
+        var nr = 2 * TSimd.Count;
+        var rowTiles = (o.M + MR - 1) / MR;
+        var panels = (o.N + nr - 1) / nr;
+        var threads = parallel ? (int)Math.Clamp(2L * o.M * o.K * o.N / MinFlopsPerThread, 1, Parallelism.MaxThreads) : 1;
+        var (rowParts, colParts) = Grid(rowTiles, panels, threads, nr);
+        void Part(int part)
+        {
+            var (rp, cp) = Math.DivRem(part, colParts);
+            int r0 = rp * rowTiles / rowParts * MR, r1 = Math.Min(o.M, (rp + 1) * rowTiles / rowParts * MR);
+            int j0 = cp * panels / colParts * nr, j1 = Math.Min(o.N, (cp + 1) * panels / colParts * nr);
+            Rectangle<T, TVector, TSimd>(o, r0, r1, j0, j1);
+        }
+        var parts = rowParts * colParts;
+        if (parts == 1) Part(0);
+        else ParallelKernel.For(parts, int.MaxValue / 2, (start, count) =>
+        {
+            for (var part = start; part < start + count; part++) Part(part);
+        });
+    }
+
+    /// <summary>
+    /// How to cut C among <paramref name="threads"/> threads: rowParts × colParts rectangles of whole tiles, chosen
+    /// to minimise the largest rectangle's cost (its multiply-adds per unit of depth, plus packing its rows of A and
+    /// columns of B). Falls back to fewer threads when C has fewer tiles than threads in any grid.
+    /// </summary>
+    private static (int RowParts, int ColParts) Grid(int rowTiles, int panels, int threads, int nr)
+    {
+        for (var t = threads; t > 1; t--)
+        {
+            (int, int) best = (0, 0);
+            var bestCost = long.MaxValue;
+            for (var rowParts = 1; rowParts <= t; rowParts++)
+            {
+                if (t % rowParts != 0) continue;
+                var colParts = t / rowParts;
+                if (rowParts > rowTiles || colParts > panels) continue;
+                long rows = (long)((rowTiles + rowParts - 1) / rowParts) * MR, cols = (long)((panels + colParts - 1) / colParts) * nr;
+                var cost = rows * cols + 16 * (rows + cols);
+                if (cost < bestCost) (best, bestCost) = ((rowParts, colParts), cost);
+            }
+            if (bestCost < long.MaxValue) return best;
+        }
+        return (1, 1);
+    }
+
+    /// <summary>C[r0..r1, j0..j1) = A[r0..r1, :]·B[:, j0..j1), on the calling thread, with its own packing buffers.</summary>
+    private static void Rectangle<T, TVector, TSimd>(Operands<T> o, int r0, int r1, int j0, int j1)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TVector : struct
+        where TSimd : struct, ISimd<T, TVector>
+    {
+        var nr = 2 * TSimd.Count;
+        var nc = PackedBBytes / (KC * Unsafe.SizeOf<T>()) / nr * nr; // whole micro-panels: packing pads each to nr columns
+        var depth = Math.Min(KC, o.K);
+        var space = PackingSpace<T>.Take(
+            Math.Min(MC, (r1 - r0 + MR - 1) / MR * MR) * depth,
+            (Math.Min(nc, j1 - j0) + nr - 1) / nr * nr * depth);
         try
         {
-            for (var pc = 0; pc < k; pc += KC)
+            ref var packedA = ref space.A;
+            ref var packedB = ref space.B;
+            for (var jc = j0; jc < j1; jc += nc)
             {
-                var kc = Math.Min(KC, k - pc);
-                PackB(b, bOffset, bRowStride, bColStride, pc, kc, n, nr, packedB);
-                void Blocks(int start, int count)
+                var cols = Math.Min(nc, j1 - jc);
+                for (var pc = 0; pc < o.K; pc += KC)
                 {
-                    var packedA = ArrayPool<T>.Shared.Rent(MC * kc);
-                    for (var block = start; block < start + count; block++)
+                    var kc = Math.Min(KC, o.K - pc);
+                    PackB(o, pc, kc, jc, cols, nr, ref packedB);
+                    for (var ic = r0; ic < r1; ic += MC)
                     {
-                        var ic = block * MC;
-                        var mc = Math.Min(MC, m - ic);
-                        PackA(a, aOffset, aRowStride, aColStride, ic, mc, pc, kc, packedA);
-                        for (var jp = 0; jp < panels; jp++)
+                        var mc = Math.Min(MC, r1 - ic);
+                        PackA(o, ic, mc, pc, kc, ref packedA);
+                        // Each A micro-panel (MR x KC, 12 KiB in float32) stays in L1 while B's micro-panels stream past it from L2.
+                        for (var ir = 0; ir < mc; ir += MR)
                         {
-                            var cols = Math.Min(nr, n - jp * nr);
-                            for (var ir = 0; ir < mc; ir += MR)
-                            {
-                                if (wide) MicroKernel<T, Vector512<T>, Simd512<T>>(packedA, ir * kc, packedB, jp * nr * kc, kc, c, cOffset + (ic + ir) * n + jp * nr, n, Math.Min(MR, mc - ir), cols);
-                                else MicroKernel<T, Vector256<T>, Simd256<T>>(packedA, ir * kc, packedB, jp * nr * kc, kc, c, cOffset + (ic + ir) * n + jp * nr, n, Math.Min(MR, mc - ir), cols);
-                            }
+                            ref var panelA = ref Unsafe.Add(ref packedA, ir * kc);
+                            for (var jr = 0; jr < cols; jr += nr)
+                                MicroKernel<T, TVector, TSimd>(
+                                    ref panelA, ref Unsafe.Add(ref packedB, jr * kc), kc,
+                                    o.C, o.COffset + (ic + ir) * o.N + jc + jr, o.N, Math.Min(MR, mc - ir), Math.Min(nr, cols - jr));
                         }
                     }
-                    ArrayPool<T>.Shared.Return(packedA);
                 }
-                if (parallel) ParallelKernel.For(rowBlocks, ParallelKernel.Cost(2L * MC * kc * n), Blocks);
-                else Blocks(0, rowBlocks);
             }
         }
         finally
         {
-            ArrayPool<T>.Shared.Return(packedB);
+            PackingSpace<T>.Give(space);
         }
     }
 
-    /// <summary>Packs B[pc..pc+kc, 0..n) as panels of nr columns: panel j holds kc rows of nr values, zero-padded past n.</summary>
-    private static void PackB<T>(T[] b, int offset, int rowStride, int colStride, int pc, int kc, int n, int nr, T[] packed)
+    /// <summary>Packs B[pc..pc+kc, jc..jc+cols) as micro-panels of nr columns: panel j holds kc rows of nr values, zero-padded past cols.</summary>
+    private static void PackB<T>(Operands<T> o, int pc, int kc, int jc, int cols, int nr, ref T packed)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var dst = 0;
-        for (var j0 = 0; j0 < n; j0 += nr)
+        var b = o.B;
+        for (var j0 = 0; j0 < cols; j0 += nr)
         {
-            var cols = Math.Min(nr, n - j0);
+            var width = Math.Min(nr, cols - j0);
             for (var p = 0; p < kc; p++)
             {
-                var src = offset + (pc + p) * rowStride + j0 * colStride;
-                if (colStride == 1)
-                    Array.Copy(b, src, packed, dst, cols);
+                var src = o.BOffset + (pc + p) * o.BRowStride + (jc + j0) * o.BColStride;
+                var row = MemoryMarshal.CreateSpan(ref Unsafe.Add(ref packed, dst), nr);
+                if (o.BColStride == 1)
+                    b.AsSpan(src, width).CopyTo(row);
                 else
-                    for (var j = 0; j < cols; j++) packed[dst + j] = b[src + j * colStride];
-                for (var j = cols; j < nr; j++) packed[dst + j] = T.Zero;
+                    for (var j = 0; j < width; j++) row[j] = b[src + j * o.BColStride];
+                row[width..].Clear();
                 dst += nr;
             }
         }
     }
 
     /// <summary>Packs A[ic..ic+mc, pc..pc+kc) as micro-panels of MR rows: for each depth p, MR values, zero-padded past mc.</summary>
-    private static void PackA<T>(T[] a, int offset, int rowStride, int colStride, int ic, int mc, int pc, int kc, T[] packed)
+    private static void PackA<T>(Operands<T> o, int ic, int mc, int pc, int kc, ref T packed)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var dst = 0;
+        var a = o.A;
         for (var i0 = 0; i0 < mc; i0 += MR)
         {
             var rows = Math.Min(MR, mc - i0);
-            for (var p = 0; p < kc; p++)
+            var first = o.AOffset + (ic + i0) * o.ARowStride + pc * o.AColStride;
+            if (o.AColStride == 1)
             {
-                var src = offset + (ic + i0) * rowStride + (pc + p) * colStride;
-                for (var i = 0; i < rows; i++) packed[dst + i] = a[src + i * rowStride];
-                for (var i = rows; i < MR; i++) packed[dst + i] = T.Zero;
-                dst += MR;
+                // Row-major A: read each row contiguously, write it down one column of the micro-panel.
+                for (var i = 0; i < rows; i++)
+                {
+                    var row = a.AsSpan(first + i * o.ARowStride, kc);
+                    for (var p = 0; p < kc; p++) Unsafe.Add(ref packed, dst + p * MR + i) = row[p];
+                }
             }
+            else
+            {
+                for (var p = 0; p < kc; p++)
+                {
+                    var src = first + p * o.AColStride;
+                    for (var i = 0; i < rows; i++) Unsafe.Add(ref packed, dst + p * MR + i) = a[src + i * o.ARowStride];
+                }
+            }
+            if (rows < MR)
+                for (var p = 0; p < kc; p++)
+                    MemoryMarshal.CreateSpan(ref Unsafe.Add(ref packed, dst + p * MR + rows), MR - rows).Clear();
+            dst += MR * kc;
         }
     }
 
     /// <summary>C[tile] += Apanel·Bpanel for one MR×NR tile (NR = two vectors), accumulating the whole depth in registers.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MicroKernel<T, TVector, TSimd>(T[] packedA, int aStart, T[] packedB, int bStart, int kc, T[] c, int cStart, int ldc, int rows, int cols)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization), SkipLocalsInit]
+    private static void MicroKernel<T, TVector, TSimd>(ref T packedA, ref T packedB, int kc, T[] c, int cStart, int ldc, int rows, int cols)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TVector : struct
         where TSimd : struct, ISimd<T, TVector>
     {
         var w = TSimd.Count;
+        // Where the tile goes is settled before the loop: a call (zeroing the scratch, a range-check failure) after
+        // it, with the 24 accumulators live, would make the JIT spill every accumulator on every iteration.
+        var full = rows == MR && cols == 2 * w;
+        Unsafe.SkipInit(out TileScratch scratch);
+        if (!full) MemoryMarshal.CreateSpan(ref Unsafe.As<TileScratch, byte>(ref scratch), MR * 2 * 64).Clear();
+        ref var t = ref full ? ref c[cStart] : ref Unsafe.As<TileScratch, T>(ref scratch);
+        var ld = full ? ldc : 2 * w;
         TVector c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         TVector c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
-        ref var pa = ref packedA[aStart];
-        ref var pb = ref packedB[bStart];
+        TVector c60 = default, c61 = default, c70 = default, c71 = default, c80 = default, c81 = default;
+        TVector c90 = default, c91 = default, cA0 = default, cA1 = default, cB0 = default, cB1 = default;
+        ref var pa = ref packedA;
+        ref var pb = ref packedB;
         for (var p = 0; p < kc; p++)
         {
-            var b0 = TSimd.Load(ref pb, 2 * p * w);
-            var b1 = TSimd.Load(ref pb, (2 * p + 1) * w);
-            ref var ap = ref Unsafe.Add(ref pa, p * MR);
-            var a = TSimd.Broadcast(ap);
+            var b0 = TSimd.Load(ref pb, 0);
+            var b1 = TSimd.Load(ref pb, w);
+            var a = TSimd.Broadcast(pa);
             c00 = TSimd.Fma(a, b0, c00); c01 = TSimd.Fma(a, b1, c01);
-            a = TSimd.Broadcast(Unsafe.Add(ref ap, 1));
+            a = TSimd.Broadcast(Unsafe.Add(ref pa, 1));
             c10 = TSimd.Fma(a, b0, c10); c11 = TSimd.Fma(a, b1, c11);
-            a = TSimd.Broadcast(Unsafe.Add(ref ap, 2));
+            a = TSimd.Broadcast(Unsafe.Add(ref pa, 2));
             c20 = TSimd.Fma(a, b0, c20); c21 = TSimd.Fma(a, b1, c21);
-            a = TSimd.Broadcast(Unsafe.Add(ref ap, 3));
+            a = TSimd.Broadcast(Unsafe.Add(ref pa, 3));
             c30 = TSimd.Fma(a, b0, c30); c31 = TSimd.Fma(a, b1, c31);
-            a = TSimd.Broadcast(Unsafe.Add(ref ap, 4));
+            a = TSimd.Broadcast(Unsafe.Add(ref pa, 4));
             c40 = TSimd.Fma(a, b0, c40); c41 = TSimd.Fma(a, b1, c41);
-            a = TSimd.Broadcast(Unsafe.Add(ref ap, 5));
+            a = TSimd.Broadcast(Unsafe.Add(ref pa, 5));
             c50 = TSimd.Fma(a, b0, c50); c51 = TSimd.Fma(a, b1, c51);
+            a = TSimd.Broadcast(Unsafe.Add(ref pa, 6));
+            c60 = TSimd.Fma(a, b0, c60); c61 = TSimd.Fma(a, b1, c61);
+            a = TSimd.Broadcast(Unsafe.Add(ref pa, 7));
+            c70 = TSimd.Fma(a, b0, c70); c71 = TSimd.Fma(a, b1, c71);
+            a = TSimd.Broadcast(Unsafe.Add(ref pa, 8));
+            c80 = TSimd.Fma(a, b0, c80); c81 = TSimd.Fma(a, b1, c81);
+            a = TSimd.Broadcast(Unsafe.Add(ref pa, 9));
+            c90 = TSimd.Fma(a, b0, c90); c91 = TSimd.Fma(a, b1, c91);
+            a = TSimd.Broadcast(Unsafe.Add(ref pa, 10));
+            cA0 = TSimd.Fma(a, b0, cA0); cA1 = TSimd.Fma(a, b1, cA1);
+            a = TSimd.Broadcast(Unsafe.Add(ref pa, 11));
+            cB0 = TSimd.Fma(a, b0, cB0); cB1 = TSimd.Fma(a, b1, cB1);
+            pa = ref Unsafe.Add(ref pa, MR);
+            pb = ref Unsafe.Add(ref pb, 2 * w);
         }
 
-        if (rows == MR && cols == 2 * w)
-        {
-            ref var cr = ref c[cStart];
-            TSimd.AddTo(ref cr, 0, c00); TSimd.AddTo(ref cr, w, c01);
-            TSimd.AddTo(ref cr, ldc, c10); TSimd.AddTo(ref cr, ldc + w, c11);
-            TSimd.AddTo(ref cr, 2 * ldc, c20); TSimd.AddTo(ref cr, 2 * ldc + w, c21);
-            TSimd.AddTo(ref cr, 3 * ldc, c30); TSimd.AddTo(ref cr, 3 * ldc + w, c31);
-            TSimd.AddTo(ref cr, 4 * ldc, c40); TSimd.AddTo(ref cr, 4 * ldc + w, c41);
-            TSimd.AddTo(ref cr, 5 * ldc, c50); TSimd.AddTo(ref cr, 5 * ldc + w, c51);
-            return;
-        }
-        // Edge tile: spill the registers and add only the part inside C.
-        Span<T> tile = stackalloc T[MR * 2 * w];
-        tile.Clear();
-        ref var t = ref tile[0];
         TSimd.AddTo(ref t, 0, c00); TSimd.AddTo(ref t, w, c01);
-        TSimd.AddTo(ref t, 2 * w, c10); TSimd.AddTo(ref t, 3 * w, c11);
-        TSimd.AddTo(ref t, 4 * w, c20); TSimd.AddTo(ref t, 5 * w, c21);
-        TSimd.AddTo(ref t, 6 * w, c30); TSimd.AddTo(ref t, 7 * w, c31);
-        TSimd.AddTo(ref t, 8 * w, c40); TSimd.AddTo(ref t, 9 * w, c41);
-        TSimd.AddTo(ref t, 10 * w, c50); TSimd.AddTo(ref t, 11 * w, c51);
+        TSimd.AddTo(ref t, ld, c10); TSimd.AddTo(ref t, ld + w, c11);
+        TSimd.AddTo(ref t, 2 * ld, c20); TSimd.AddTo(ref t, 2 * ld + w, c21);
+        TSimd.AddTo(ref t, 3 * ld, c30); TSimd.AddTo(ref t, 3 * ld + w, c31);
+        TSimd.AddTo(ref t, 4 * ld, c40); TSimd.AddTo(ref t, 4 * ld + w, c41);
+        TSimd.AddTo(ref t, 5 * ld, c50); TSimd.AddTo(ref t, 5 * ld + w, c51);
+        TSimd.AddTo(ref t, 6 * ld, c60); TSimd.AddTo(ref t, 6 * ld + w, c61);
+        TSimd.AddTo(ref t, 7 * ld, c70); TSimd.AddTo(ref t, 7 * ld + w, c71);
+        TSimd.AddTo(ref t, 8 * ld, c80); TSimd.AddTo(ref t, 8 * ld + w, c81);
+        TSimd.AddTo(ref t, 9 * ld, c90); TSimd.AddTo(ref t, 9 * ld + w, c91);
+        TSimd.AddTo(ref t, 10 * ld, cA0); TSimd.AddTo(ref t, 10 * ld + w, cA1);
+        TSimd.AddTo(ref t, 11 * ld, cB0); TSimd.AddTo(ref t, 11 * ld + w, cB1);
+        if (full) return;
+        // Edge tile: add only the part inside C.
         for (var i = 0; i < rows; i++)
             for (var j = 0; j < cols; j++)
-                c[cStart + i * ldc + j] += tile[i * 2 * w + j];
+                c[cStart + i * ldc + j] += Unsafe.Add(ref t, i * ld + j);
+    }
+
+    /// <summary>Room for one MR × 2·64-byte tile (the widest): where an edge tile is spilled.</summary>
+    [InlineArray(MR * 2 * 64)]
+    private struct TileScratch
+    {
+        private byte first;
+    }
+
+    /// <summary>
+    /// Packing buffers for one thread, reused across calls rather than rented or allocated per product: pinned, so
+    /// that their 64-byte alignment (every packed vector load within one cache line) survives compaction.
+    /// </summary>
+    private sealed class PackingSpace<T> where T : unmanaged
+    {
+        // One per thread and element type. Take empties the slot, so a re-entrant call on the same thread
+        // (not expected: kernels call no user code) would get fresh buffers rather than share these.
+        [ThreadStatic] private static PackingSpace<T>? cached;
+
+        private readonly T[] storageA, storageB;
+        private readonly int startA, startB;
+
+        private PackingSpace(int lengthA, int lengthB)
+        {
+            (storageA, startA) = Aligned(lengthA);
+            (storageB, startB) = Aligned(lengthB);
+        }
+
+        public ref T A => ref storageA[startA];
+
+        public ref T B => ref storageB[startB];
+
+        private int CapacityA => storageA.Length - startA;
+
+        private int CapacityB => storageB.Length - startB;
+
+        public static PackingSpace<T> Take(int lengthA, int lengthB)
+        {
+            var space = cached;
+            cached = null;
+            if (space is not null && space.CapacityA >= lengthA && space.CapacityB >= lengthB) return space;
+            // Grow to the largest size seen, so that alternating shapes do not reallocate (bounded by MC·KC and KC·NC).
+            return new PackingSpace<T>(Math.Max(lengthA, space?.CapacityA ?? 0), Math.Max(lengthB, space?.CapacityB ?? 0));
+        }
+
+        public static void Give(PackingSpace<T> space) => cached = space;
+
+        private static unsafe (T[] Storage, int Start) Aligned(int length)
+        {
+            const int Alignment = 64;
+            var storage = GC.AllocateUninitializedArray<T>(length + Alignment / sizeof(T), pinned: true);
+            var address = (nint)Unsafe.AsPointer(ref storage[0]);
+            var start = (int)((Alignment - address % Alignment) % Alignment) / sizeof(T);
+            return (storage, start);
+        }
     }
 
     /// <summary>The few vector operations the micro-kernel needs, so one kernel serves 256- and 512-bit registers.</summary>
@@ -232,17 +397,13 @@ internal static class Gemm
     }
 
     /// <summary>The plain triple loop, for hardware without 256-bit vectors.</summary>
-    private static void Reference<T>(
-        T[] a, int aOffset, int aRowStride, int aColStride,
-        T[] b, int bOffset, int bRowStride, int bColStride,
-        T[] c, int cOffset, int m, int k, int n)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    private static void Reference<T>(Operands<T> o) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (var i = 0; i < m; i++)
-            for (var p = 0; p < k; p++)
+        for (var i = 0; i < o.M; i++)
+            for (var p = 0; p < o.K; p++)
             {
-                var aip = a[aOffset + i * aRowStride + p * aColStride];
-                for (var j = 0; j < n; j++) c[cOffset + i * n + j] += aip * b[bOffset + p * bRowStride + j * bColStride];
+                var aip = o.A[o.AOffset + i * o.ARowStride + p * o.AColStride];
+                for (var j = 0; j < o.N; j++) o.C[o.COffset + i * o.N + j] += aip * o.B[o.BOffset + p * o.BRowStride + j * o.BColStride];
             }
     }
 }

@@ -9,11 +9,15 @@ internal static class ParallelKernel
     /// <summary>A per-item cost for <see cref="For"/>, clamped so that large products cannot overflow.</summary>
     public static int Cost(long elementsPerItem) => (int)Math.Clamp(elementsPerItem, 1, int.MaxValue / 2);
 
-    /// <summary>Calls <paramref name="body"/>(start, length) over chunks covering [0, count).</summary>
+    /// <summary>
+    /// Calls <paramref name="body"/>(start, length) over chunks covering [0, count), on at most
+    /// <see cref="Parallelism.MaxThreads"/> threads. Bodies must compute each item independently of the chunking,
+    /// so that results do not depend on the thread count.
+    /// </summary>
     public static void For(int count, int costPerItem, Action<int, int> body)
     {
         var work = (long)count * Math.Max(costPerItem, 1);
-        var tasks = (int)Math.Min(Environment.ProcessorCount, work / MinElementsPerTask);
+        var tasks = (int)Math.Min(Parallelism.MaxThreads, work / MinElementsPerTask);
         if (tasks <= 1 || count < 2)
         {
             body(0, count);
@@ -21,7 +25,7 @@ internal static class ParallelKernel
         }
         tasks = Math.Min(tasks, count);
         var chunk = (count + tasks - 1) / tasks;
-        System.Threading.Tasks.Parallel.For(0, tasks, t =>
+        System.Threading.Tasks.Parallel.For(0, tasks, new System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = tasks }, t =>
         {
             var start = t * chunk;
             var length = Math.Min(chunk, count - start);

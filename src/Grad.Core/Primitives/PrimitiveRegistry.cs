@@ -69,6 +69,13 @@ public static class PrimitiveRegistry
         ScatterAddOp.Instance,
         // Contraction
         MatMulOp.Instance,
+        Conv2dOp.Instance,
+        ConvTranspose2dOp.Instance,
+        Conv2dWeightGradOp.Instance,
+        // Pooling
+        MaxPool2dOp.Instance,
+        MaxPool2dGatherOp.Instance,
+        MaxPool2dScatterOp.Instance,
         // User-defined derivatives
         CustomVjpOp.Instance,
     ];

@@ -180,6 +180,10 @@ internal sealed class DictionaryKind : NodeKind
 
     public override string ChildLabel(object? aux, int index) => $"[{StaticValues.Format(((DictionaryAux)aux!).Keys[index])}]";
 
+    /// <summary>The key itself: a string as it is, anything else as invariant-culture text.</summary>
+    public override string? PathSegment(object? aux, int index) =>
+        Convert.ToString(((DictionaryAux)aux!).Keys[index], System.Globalization.CultureInfo.InvariantCulture) ?? "";
+
     /// <summary>A kind for dictionary <paramref name="type"/>, or null when no way to rebuild it is known.</summary>
     public static DictionaryKind? TryCreate(Type type, Type key, Type value)
     {

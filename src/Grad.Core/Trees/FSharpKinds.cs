@@ -61,6 +61,8 @@ internal sealed class FSharpOptionKind(Type optionType) : NodeKind(optionType)
     public override string[] Layout(object? aux, int arity) => ["Some(", ")"];
 
     public override string ChildLabel(object? aux, int index) => ".Value";
+
+    public override string? PathSegment(object? aux, int index) => null;
 }
 
 /// <summary>F#'s <c>ValueSome x</c> (one child) or <c>ValueNone</c> (no children).</summary>
@@ -80,4 +82,6 @@ internal sealed class FSharpValueOptionKind(Type optionType) : NodeKind(optionTy
     public override string[] Layout(object? aux, int arity) => arity == 1 ? ["ValueSome(", ")"] : ["ValueNone"];
 
     public override string ChildLabel(object? aux, int index) => ".Value";
+
+    public override string? PathSegment(object? aux, int index) => null;
 }

@@ -24,6 +24,12 @@ internal abstract class NodeKind(Type type)
     /// <summary>How the path to child <paramref name="index"/> is written in error messages, e.g. <c>[2]</c> or <c>.W</c>.</summary>
     public virtual string ChildLabel(object? aux, int index) => $"[{index}]";
 
+    /// <summary>
+    /// The name of child <paramref name="index"/> in a dotted leaf path (<see cref="Tree.FlattenWithPaths"/>), e.g. <c>2</c>
+    /// or <c>W</c>; null when the node adds no name of its own (an option's one child).
+    /// </summary>
+    public virtual string? PathSegment(object? aux, int index) => index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>Whether two nodes of this kind carry the same static data.</summary>
     public virtual bool AuxEquals(object? a, object? b) => StaticValues.Equal(a, b);
 
@@ -132,6 +138,8 @@ internal sealed class TupleKind(Type tupleType) : NodeKind(tupleType)
     public override string[] Layout(object? aux, int arity) => Bracketed(_isValueTuple ? "(" : "Tuple(", arity, ")");
 
     public override string ChildLabel(object? aux, int index) => $".Item{index + 1}";
+
+    public override string? PathSegment(object? aux, int index) => $"Item{index + 1}";
 }
 
 /// <summary>A type registered with <see cref="Tree.RegisterNode{T}"/>: the user's functions take it apart and rebuild it.</summary>

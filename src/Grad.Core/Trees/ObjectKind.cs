@@ -135,6 +135,8 @@ internal sealed class ObjectKind : NodeKind
 
     public override string ChildLabel(object? aux, int index) => "." + _members[_children[index]].Name;
 
+    public override string? PathSegment(object? aux, int index) => _members[_children[index]].Name;
+
     /// <summary>
     /// A kind for <paramref name="type"/> when one of its stored public members may hold tensors, else null (the type is static data).
     /// Throws when such a type cannot be rebuilt.

@@ -14,6 +14,24 @@ public static class Tree
     /// <exception cref="NotSupportedException">The tree holds tensors in a type that cannot be rebuilt.</exception>
     public static (Tensor[] Leaves, TreeDef Def) Flatten(object? tree) => new Flattener().Run(tree);
 
+    /// <summary>
+    /// The tensor leaves of <paramref name="tree"/> in flattening order, each with a dotted path naming it, e.g.
+    /// <c>Layers.0.W</c> or <c>encoder.Bias</c>. A path joins one segment per node on the way from the root with
+    /// <c>.</c>: a record, class or struct member gives its name as written (<c>W</c>); an array, list or registered
+    /// node gives the child's position (<c>0</c>); a tuple gives <c>Item1</c>, <c>Item2</c>, …; a dictionary gives its key
+    /// (a string as it is, other keys as invariant-culture text); an F# option adds no segment. A leaf at the root has
+    /// the empty path. These are the tensor names of a checkpoint.
+    /// </summary>
+    /// <exception cref="ArgumentException">The tree contains a cycle, or two leaves get the same path (a dictionary key containing a dot can do that).</exception>
+    public static (string Path, Tensor Leaf)[] FlattenWithPaths(object? tree)
+    {
+        var (leaves, def) = Flatten(tree);
+        var paths = def.LeafPaths();
+        var named = new (string, Tensor)[leaves.Length];
+        for (var i = 0; i < leaves.Length; i++) named[i] = (paths[i], leaves[i]);
+        return named;
+    }
+
     /// <summary>The tensor leaves of <paramref name="tree"/> in flattening order.</summary>
     public static Tensor[] Leaves(object? tree) => Flatten(tree).Leaves;
 

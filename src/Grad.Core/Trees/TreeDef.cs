@@ -94,6 +94,39 @@ public sealed class TreeDef : IEquatable<TreeDef>
         }
     }
 
+    /// <summary>
+    /// The dotted path of every leaf, in flattening order (see <see cref="Tree.FlattenWithPaths"/> for how names are formed).
+    /// </summary>
+    /// <exception cref="ArgumentException">Two leaves get the same path (e.g. keys <c>"a.b"</c> and <c>"a"</c> → <c>"b"</c>).</exception>
+    internal string[] LeafPaths()
+    {
+        var children = ChildIndices();
+        var paths = new string[_nodes.Length];
+        paths[^1] = "";
+        // Reverse post-order visits every parent before its children, so each path is built from its parent's.
+        for (var node = _nodes.Length - 1; node >= 0; node--)
+        {
+            for (var k = 0; k < children[node].Length; k++)
+            {
+                var segment = _nodes[node].Kind.PathSegment(_nodes[node].Aux, k);
+                var parent = paths[node];
+                paths[children[node][k]] = segment is null ? parent : parent.Length == 0 ? segment : parent + "." + segment;
+            }
+        }
+        var leaves = new string[LeafCount];
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        var next = 0;
+        for (var node = 0; node < _nodes.Length; node++)
+        {
+            if (_nodes[node].Kind is not LeafKind) continue;
+            if (seen.TryGetValue(paths[node], out var earlier))
+                throw new ArgumentException($"Tree.FlattenWithPaths: leaves {earlier} and {next} of tree {Brief} both have the path \"{paths[node]}\"; rename a dictionary key or member so that every leaf has its own name");
+            seen[paths[node]] = next;
+            leaves[next++] = paths[node];
+        }
+        return leaves;
+    }
+
     /// <summary>True when <paramref name="other"/> has the same node types, keys, static values and leaf positions.</summary>
     public bool Equals(TreeDef? other)
     {

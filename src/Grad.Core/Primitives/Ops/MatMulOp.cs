@@ -71,7 +71,7 @@ public sealed class MatMulOp : Primitive
             sb, batch * k * n, bRow, bCol,
             c, batch * m * n, m, k, n, parallel);
         // Many small products: one per task. Few large ones: each product splits its rows across cores.
-        if (batches >= 2 * Environment.ProcessorCount && (long)m * k * n < 1 << 18)
+        if (batches >= 2 * Parallelism.MaxThreads && (long)m * k * n < 1 << 18)
             ParallelKernel.For(batches, ParallelKernel.Cost(2L * m * k * n), (start, count) =>
             {
                 for (var batch = start; batch < start + count; batch++) One(batch, parallel: false);

@@ -1,0 +1,136 @@
+using System.Numerics;
+
+namespace Autodiff;
+
+/// <summary>
+/// Max-pooling kernels over [N·C] planes, with a window laid out as a one-channel convolution's (<see cref="ConvGeometry"/>,
+/// N = planes). Tie rule, shared by all three: the maxima of a window (NaN counting as the maximum when present) share it equally.
+/// Planes run in parallel; each writes only its own output plane.
+/// </summary>
+internal static class MaxPooling
+{
+    /// <summary>y = the maximum of each window, [planes, OH, OW].</summary>
+    public static T[] Forward<T>(T[] x, ConvGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var y = new T[g.N * g.Positions];
+        ForEachWindow(x, g, new MaximumSink<T>(y));
+        return y;
+    }
+
+    /// <summary>y = the mean of t over each window's maxima in x, [planes, OH, OW]: the JVP of max pooling in direction t.</summary>
+    public static T[] Gather<T>(T[] x, T[] t, ConvGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var y = new T[g.N * g.Positions];
+        ForEachWindow(x, g, new GatherSink<T>(t, y));
+        return y;
+    }
+
+    /// <summary>gx = each window's gy shared equally among its maxima in x, [planes, H, W]: the transpose of <see cref="Gather"/>.</summary>
+    public static T[] Scatter<T>(T[] x, T[] gy, ConvGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var gx = new T[x.Length];
+        ForEachWindow(x, g, new ScatterSink<T>(gy, gx));
+        return gx;
+    }
+
+    /// <summary>What is done with each window; a struct type parameter, so the JIT inlines it into the window loop.</summary>
+    private interface IWindowSink<T>
+    {
+        /// <summary>Whether the sink reads the maxima' indices (the forward pass needs only the maximum).</summary>
+        static abstract bool NeedsMaxima { get; }
+
+
+        /// <summary>Window <paramref name="output"/> (flat index into the pooled tensor) has maximum <paramref name="best"/> at the flat x indices <paramref name="maxima"/>.</summary>
+        void Window(int output, T best, ReadOnlySpan<int> maxima);
+    }
+
+    private readonly struct MaximumSink<T>(T[] y) : IWindowSink<T>
+    {
+        public static bool NeedsMaxima => false;
+
+        public void Window(int output, T best, ReadOnlySpan<int> maxima) => y[output] = best;
+    }
+
+    private readonly struct GatherSink<T>(T[] t, T[] y) : IWindowSink<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static bool NeedsMaxima => true;
+
+        public void Window(int output, T best, ReadOnlySpan<int> maxima)
+        {
+            var sum = T.Zero;
+            foreach (var index in maxima) sum += t[index];
+            y[output] = sum / T.CreateTruncating(maxima.Length);
+        }
+    }
+
+    private readonly struct ScatterSink<T>(T[] gy, T[] gx) : IWindowSink<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static bool NeedsMaxima => true;
+
+        public void Window(int output, T best, ReadOnlySpan<int> maxima)
+        {
+            var share = gy[output] / T.CreateTruncating(maxima.Length);
+            foreach (var index in maxima) gx[index] += share;
+        }
+    }
+
+    /// <summary>Calls the sink for every window with its maximum and the flat indices into x of the elements equal to it.</summary>
+    private static void ForEachWindow<T, TSink>(T[] x, ConvGeometry g, TSink sink)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TSink : struct, IWindowSink<T>
+    {
+        ParallelKernel.For(g.N, ParallelKernel.Cost((long)g.Positions * g.KH * g.KW), (start, count) => Planes(x, g, sink, start, count));
+    }
+
+    private static void Planes<T, TSink>(T[] x, ConvGeometry g, TSink sink, int start, int count)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TSink : struct, IWindowSink<T>
+    {
+        int h = g.H, w = g.W, oh = g.OH, ow = g.OW, kh = g.KH, kw = g.KW;
+        int sh = g.P.StrideHeight, sw = g.P.StrideWidth, dh = g.P.DilationHeight, dw = g.P.DilationWidth;
+        int top = g.P.Padding.Top, left = g.P.Padding.Left;
+        Span<int> maxima = stackalloc int[kh * kw];
+        for (var plane = start; plane < start + count; plane++)
+        {
+            var offset = plane * h * w;
+            for (var a = 0; a < oh; a++)
+                for (var b = 0; b < ow; b++)
+                {
+                    // Pass 1: the maximum, branch-free (Max propagates NaN, so a NaN input is not dropped).
+                    var best = T.NegativeInfinity;
+                    for (var i = 0; i < kh; i++)
+                    {
+                        var row = a * sh - top + i * dh;
+                        if ((uint)row >= (uint)h) continue;
+                        for (var j = 0; j < kw; j++)
+                        {
+                            var column = b * sw - left + j * dw;
+                            if ((uint)column < (uint)w) best = T.Max(best, x[offset + row * w + column]);
+                        }
+                    }
+                    // Pass 2, for the derivatives only: where the maximum is (NaN matching NaN).
+                    var ties = 0;
+                    if (TSink.NeedsMaxima)
+                    {
+                        var bestIsNaN = T.IsNaN(best);
+                        for (var i = 0; i < kh; i++)
+                        {
+                            var row = a * sh - top + i * dh;
+                            if ((uint)row >= (uint)h) continue;
+                            for (var j = 0; j < kw; j++)
+                            {
+                                var column = b * sw - left + j * dw;
+                                if ((uint)column >= (uint)w) continue;
+                                var index = offset + row * w + column;
+                                var v = x[index];
+                                // Written always and kept only on a match: no branch to mispredict on random data.
+                                maxima[ties] = index;
+                                ties += v == best || (bestIsNaN && T.IsNaN(v)) ? 1 : 0;
+                            }
+                        }
+                    }
+                    sink.Window((plane * oh + a) * ow + b, best, maxima[..ties]);
+                }
+        }
+    }
+}
