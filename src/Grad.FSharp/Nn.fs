@@ -54,6 +54,24 @@ module Layer =
     /// Inverted dropout with drop probability p.
     let dropout (p: float) : Dropout = Dropout p
 
+    /// 2-D convolution with k×k kernels (stride 1, no padding), initialised as PyTorch's nn.Conv2d.
+    let conv2d (inChannels: int) (outChannels: int) (kernelSize: int) (key: Key) : Conv2d = Conv2d.Create(inChannels, outChannels, kernelSize, key)
+
+    /// 2-D convolution with k×k kernels and the given stride and padding, initialised as PyTorch's nn.Conv2d.
+    let conv2dWith (inChannels: int) (outChannels: int) (kernelSize: int) (stride: int) (padding: int) (key: Key) : Conv2d = Conv2d.Create(inChannels, outChannels, kernelSize, key, stride, padding)
+
+    /// Transposed 2-D convolution with k×k kernels and the given stride, initialised as PyTorch's nn.ConvTranspose2d.
+    let convTranspose2d (inChannels: int) (outChannels: int) (kernelSize: int) (stride: int) (key: Key) : ConvTranspose2d = ConvTranspose2d.Create(inChannels, outChannels, kernelSize, key, stride)
+
+    /// Max pooling over k×k windows moving by k.
+    let maxPool2d (kernel: int) : MaxPool2d = MaxPool2d kernel
+
+    /// Average pooling over k×k windows moving by k.
+    let avgPool2d (kernel: int) : AvgPool2d = AvgPool2d kernel
+
+    /// The mean over the spatial axes, [N, C, H, W] → [N, C].
+    let globalAvgPool2d : GlobalAvgPool2d = GlobalAvgPool2d()
+
     /// Layers applied in order.
     let sequential (layers: seq<ILayer>) : Sequential = Sequential(Seq.toArray layers)
 

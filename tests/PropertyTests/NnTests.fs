@@ -485,3 +485,122 @@ let ``the F# Nn functions forward to the C# layers and losses`` () =
     Assert.Equal(log 3.0, (logits |> Autodiff.FSharp.Losses.softmaxCrossEntropy labels).Item<float>(), 6)
     Assert.Equal(log 3.0, (logits |> Autodiff.FSharp.Tensor.softmaxCrossEntropy labels |> Autodiff.FSharp.Tensor.mean).Item<float>(), 6)
     Assert.Equal(struct (6, 4) |> (fun struct (a, b) -> a, b), Autodiff.FSharp.Init.fans [| 6; 4 |])
+
+// ---- convolution and pooling layers ----
+
+/// conv2d by its definition: y[n, o, i, j] = Σ_{c, p, q} x[n, g·Cg + c, i·s − pad + p·d, j·s − pad + q·d]·w[o, c, p, q] (zero outside).
+let private conv2dByHand (x: float[]) (n, c, h, w) (wt: float[]) (o, cg, kh, kw) stride pad dil groups =
+    let oh, ow = (h + 2 * pad - dil * (kh - 1) - 1) / stride + 1, (w + 2 * pad - dil * (kw - 1) - 1) / stride + 1
+    let values =
+        Array.init (n * o * oh * ow) (fun idx ->
+            let ni, oi, i, j = idx / (o * oh * ow), idx / (oh * ow) % o, idx / ow % oh, idx % ow
+            let g = oi / (o / groups)
+            seq {
+                for ci in 0 .. cg - 1 do
+                    for p in 0 .. kh - 1 do
+                        for q in 0 .. kw - 1 do
+                            let hi, wi = i * stride - pad + p * dil, j * stride - pad + q * dil
+                            if hi >= 0 && hi < h && wi >= 0 && wi < w then
+                                yield x.[((ni * c + g * cg + ci) * h + hi) * w + wi] * wt.[((oi * cg + ci) * kh + p) * kw + q]
+            } |> Seq.sum)
+    values, [| n; o; oh; ow |]
+
+[<Fact>]
+let ``Conv2d is the convolution sum plus a bias per channel, initialised as PyTorch's`` () =
+    let x = randomTensor 50 -1.0 1.0 [| 2; 4; 6; 5 |]
+    let wt, b = randomTensor 51 -1.0 1.0 [| 6; 2; 3; 2 |], randomTensor 52 -1.0 1.0 [| 6 |]
+    let layer = Conv2d(wt, b, Stride = 2, Padding = 1, Dilation = 2, Groups = 2)
+    let expected, shape = conv2dByHand (doubles x) (2, 4, 6, 5) (doubles wt) (6, 2, 3, 2) 2 1 2 2
+    let y = layer.Apply x
+    Assert.Equal<int[]>(shape, y.Shape)
+    let plane = shape.[2] * shape.[3]
+    let bs = doubles b
+    assertAllClose 1e-12 1e-12 "Conv2d" (expected |> Array.mapi (fun k v -> v + bs.[k / plane % 6])) (doubles y)
+    assertAllClose 1e-12 1e-12 "Conv2d without bias" expected (doubles (Conv2d(wt, null, Stride = 2, Padding = 1, Dilation = 2, Groups = 2).Apply x))
+    // nn.Conv2d's default: U(±1/√fan in) for weight and bias, fan in = in/groups·k².
+    let created = Conv2d.Create(32, 32, 3, key 53, groups = 2, dtype = DType.Float64)
+    Assert.Equal<int[]>([| 32; 16; 3; 3 |], created.Weight.Shape)
+    assertUniform "Conv2d weight" (1.0 / sqrt 144.0) (doubles created.Weight)
+    Assert.True(doubles (present created.Bias) |> Array.forall (fun v -> abs v <= 1.0 / 12.0))
+    throwsWith<ArgumentException> [ "Conv2d"; "divisible by 3 groups" ] (fun () -> Conv2d.Create(4, 6, 3, key 1, groups = 3) |> ignore)
+
+[<Fact>]
+let ``ConvTranspose2d is the adjoint of the convolution with its weight, plus a bias`` () =
+    // ⟨conv(z, W), y⟩ = ⟨z, convᵀ(y, W)⟩ with W [Cin, Cout, k, k] read as a convolution from Cout channels to Cin.
+    let layer = ConvTranspose2d.Create(3, 2, 3, key 54, stride = 2, padding = 1, outputPadding = 1, dtype = DType.Float64)
+    let y = randomTensor 55 -1.0 1.0 [| 2; 3; 3; 4 |]
+    let out = layer.Apply y
+    Assert.Equal<int[]>([| 2; 2; 6; 8 |], out.Shape)
+    let bias = doubles (present layer.Bias)
+    let withoutBias = doubles out |> Array.mapi (fun k v -> v - bias.[k / 48 % 2])
+    let z = randomTensor 56 -1.0 1.0 [| 2; 2; 6; 8 |]
+    let convZ, convShape = conv2dByHand (doubles z) (2, 2, 6, 8) (doubles layer.Weight) (3, 2, 3, 3) 2 1 1 1
+    Assert.Equal<int[]>(y.Shape, convShape)
+    let lhs = Array.fold2 (fun acc a b -> acc + a * b) 0.0 convZ (doubles y)
+    let rhs = Array.fold2 (fun acc a b -> acc + a * b) 0.0 (doubles z) withoutBias
+    Assert.Equal(lhs, rhs, 10)
+    // PyTorch takes the fan in of the [in, out/groups, k, k] weight as out/groups·k².
+    let big = ConvTranspose2d.Create(16, 32, 3, key 57, dtype = DType.Float64)
+    assertUniform "ConvTranspose2d weight" (1.0 / sqrt (32.0 * 9.0)) (doubles big.Weight)
+
+[<Fact>]
+let ``pooling layers take the max or mean of each window`` () =
+    let x = randomTensor 58 -1.0 1.0 [| 2; 3; 5; 6 |]
+    let xs = doubles x
+    let windows (k: int) (s: int) (pad: int) (f: float list -> int -> float) =
+        let oh, ow = (5 + 2 * pad - k) / s + 1, (6 + 2 * pad - k) / s + 1
+        Array.init (6 * oh * ow) (fun idx ->
+            let plane, i, j = idx / (oh * ow), idx / ow % oh, idx % ow
+            let inside =
+                [ for p in 0 .. k - 1 do
+                      for q in 0 .. k - 1 do
+                          let hi, wi = i * s - pad + p, j * s - pad + q
+                          if hi >= 0 && hi < 5 && wi >= 0 && wi < 6 then yield xs.[(plane * 5 + hi) * 6 + wi] ]
+            f inside (k * k)), [| 2; 3; oh; ow |]
+    let maxExpected, maxShape = windows 3 2 1 (fun v _ -> List.max v)
+    let maxY = MaxPool2d(3, 2, 1).Apply x
+    Assert.Equal<int[]>(maxShape, maxY.Shape)
+    Assert.Equal<float[]>(maxExpected, doubles maxY)
+    let avgExpected, avgShape = windows 2 2 0 (fun v k -> List.sum v / float k)
+    let avgY = AvgPool2d(2).Apply x
+    Assert.Equal<int[]>(avgShape, avgY.Shape)
+    assertAllClose 1e-12 1e-14 "AvgPool2d" avgExpected (doubles avgY)
+    let padded, _ = windows 3 1 1 (fun v k -> List.sum v / float k)
+    assertAllClose 1e-12 1e-14 "AvgPool2d counting padding" padded (doubles (AvgPool2d(3, 1, 1).Apply x))
+    let unpadded, _ = windows 3 1 1 (fun v _ -> List.average v)
+    assertAllClose 1e-12 1e-14 "AvgPool2d without padding" unpadded (doubles (AvgPool2d(3, 1, 1, false).Apply x))
+    let pooled = GlobalAvgPool2d().Apply x
+    Assert.Equal<int[]>([| 2; 3 |], pooled.Shape)
+    assertAllClose 1e-12 1e-14 "GlobalAvgPool2d" (Array.init 6 (fun p -> mean xs.[p * 30 .. p * 30 + 29])) (doubles pooled)
+
+[<Fact>]
+let ``gradients through a small CNN with 2-d batch norm match finite differences in float64`` () =
+    let k = key 59
+    let model =
+        Sequential(
+            Conv2d.Create(2, 3, 3, k.FoldIn 0, padding = 1, dtype = DType.Float64),
+            BatchNorm(randomTensor 60 0.5 1.5 [| 3 |], randomTensor 61 -0.5 0.5 [| 3 |], 3),
+            Tanh(),
+            MaxPool2d(2),
+            AvgPool2d(2, 1),
+            Flatten(),
+            Linear.Create(3, 2, k.FoldIn 1, dtype = DType.Float64))
+    let x = randomTensor 62 -1.0 1.0 [| 2; 2; 4; 4 |]
+    let labels = Tensor.FromArray([| 1; 0 |], 2)
+    let state = model.InitialState()
+    let struct (leaves, def) = Tree.Flatten model
+    let loss (parameters: Tensor[]) =
+        let struct (logits, _) = Tree.Unflatten<Sequential>(def, parameters).Apply(x, state, Mode.Train(key 63))
+        Losses.SoftmaxCrossEntropy(logits, labels)
+    GradCheck.Assert(Func<Tensor[], Tensor> loss, leaves)
+
+[<Fact>]
+let ``the F# convolution and pooling layer functions forward to the C# layers`` () =
+    let conv = Autodiff.FSharp.Layer.conv2dWith 2 4 3 2 1 (key 64)
+    Assert.Equal<int[]>([| 4; 2; 3; 3 |], conv.Weight.Shape)
+    Assert.Equal((2, 1), (conv.Stride, conv.Padding))
+    let x = Tensor.Ones(1, 2, 6, 6)
+    Assert.Equal<int[]>([| 1; 4; 3; 3 |], (x |> Autodiff.FSharp.Layer.apply conv).Shape)
+    Assert.Equal<int[]>([| 1; 2; 3; 3 |], (x |> Autodiff.FSharp.Layer.apply (Autodiff.FSharp.Layer.maxPool2d 2)).Shape)
+    Assert.Equal<int[]>([| 1; 2 |], (x |> Autodiff.FSharp.Layer.apply Autodiff.FSharp.Layer.globalAvgPool2d).Shape)
+    Assert.Equal<int[]>([| 1; 3; 12; 12 |], (x |> Autodiff.FSharp.Layer.apply (Autodiff.FSharp.Layer.convTranspose2d 2 3 2 2 (key 65))).Shape)
