@@ -543,6 +543,11 @@ module Tensor =
     /// One-hot rows of the given dtype: shape labels.shape + [classes], 1 at each int32 label.
     let oneHotWith (classes: int) (dtype: DType) (labels: Tensor) : Tensor = Tensor.OneHot(labels, classes, dtype)
 
+    /// Per-example softmax cross-entropy of logits [..., C] against int32 `labels` [...], fused and stable.
+    let softmaxCrossEntropy (labels: Tensor) (logits: Tensor) : Tensor = logits.SoftmaxCrossEntropy labels
+
+    /// Per-example softmax cross-entropy with PyTorch's label smoothing ε: targets (1 − ε)·onehot + ε/C.
+    let softmaxCrossEntropyWith (labels: Tensor) (labelSmoothing: float) (logits: Tensor) : Tensor = logits.SoftmaxCrossEntropy(labels, labelSmoothing)
     // ---- Convolution and pooling (x is [N, C, H, W]; the …PerAxis forms take (height, width) pairs and per-side padding) ----
 
     /// 2-D convolution (cross-correlation) with `weight` [O, C/groups, KH, KW], stride 1, no padding.

@@ -56,6 +56,7 @@ public static class PrimitiveRegistry
         ArgMaxOp.Instance,
         ArgMinOp.Instance,
         LogSoftmaxOp.Instance,
+        SoftmaxCrossEntropyOp.Instance,
         // Movement
         BroadcastToOp.Instance,
         ReshapeOp.Instance,
