@@ -54,9 +54,9 @@ public sealed class SoftmaxCrossEntropyOp : Primitive
         var classes = logits.Dims[^1];
         var z = logits.Data<T>();
         var y = labels.Data<int>();
-        var loss = new T[y.Length];
+        var result = Tensor.Allocate(labels.Shape, out T[] loss);
         var (onLabel, perClass) = (T.CreateChecked(1 - smoothing), T.CreateChecked(smoothing / classes));
-        ParallelKernel.For(loss.Length, 4 * classes, (start, count) =>
+        ParallelKernel.For(labels.Size, 4 * classes, (start, count) =>
         {
             for (var row = start; row < start + count; row++)
             {
@@ -74,7 +74,7 @@ public sealed class SoftmaxCrossEntropyOp : Primitive
                 loss[row] = T.Log(sumExp) - onLabel * (line[y[row]] - m) - perClass * sumShifted;
             }
         });
-        return Tensor.Wrap(loss, labels.Shape);
+        return result;
     }
 
     /// <summary>softmax(z) − q, the derivative of each row's loss with respect to its logits.</summary>
