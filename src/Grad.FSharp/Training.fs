@@ -1,0 +1,30 @@
+namespace Autodiff.FSharp
+
+open System
+open Autodiff
+open Autodiff.Data
+open Autodiff.Nn
+open Autodiff.Optimizers
+open Autodiff.Training
+
+/// F# forms of `Autodiff.Training.Trainer`: a training loop as a function of the model, optimizer and data.
+[<RequireQualifiedAccess>]
+module Trainer =
+    let private forwardOf (forward: 'T -> Mode -> Tensor -> Tensor) =
+        Func<'T, Tensor, Mode, Tensor>(fun model x mode -> forward model mode x)
+
+    /// Trains `model` for one epoch per `options.Epochs` with softmax cross-entropy (or `options.Loss`);
+    /// `forward model mode x` gives the outputs. Returns the trained model, the optimizer state and the history.
+    let fitWith (options: FitOptions) (optimizer: GradientTransformation) (forward: 'T -> Mode -> Tensor -> Tensor)
+                (key: Key) (data: DataLoader<struct (Tensor * Tensor)>) (model: 'T) : FitResult<'T> =
+        Trainer.Fit(model, optimizer, data, forwardOf forward, key, options)
+
+    /// `fitWith` for `epochs` epochs, evaluating on `test` (inputs, labels) after each.
+    let fit (epochs: int) (test: Tensor * Tensor) (optimizer: GradientTransformation) (forward: 'T -> Mode -> Tensor -> Tensor)
+            (key: Key) (data: DataLoader<struct (Tensor * Tensor)>) (model: 'T) : FitResult<'T> =
+        let testX, testY = test
+        fitWith (FitOptions(Epochs = epochs).WithTest(testX, testY)) optimizer forward key data model
+
+    /// Mean softmax cross-entropy and accuracy of `model` in inference mode over (x, labels).
+    let evaluate (forward: 'T -> Mode -> Tensor -> Tensor) (x: Tensor) (labels: Tensor) (model: 'T) : Evaluation =
+        Trainer.Evaluate(model, forwardOf forward, x, labels)
