@@ -6,7 +6,7 @@ namespace Autodiff.Checkpoints;
 /// and the temporary file is then renamed over the target in one step. Concurrent writers each rename a complete file
 /// of their own, so readers never see a mixture; the last rename wins.
 /// </summary>
-internal static class AtomicFile
+public static class AtomicFile
 {
     /// <summary>Creates or replaces <paramref name="path"/> with what <paramref name="write"/> puts into the stream it is given.</summary>
     public static void Write(string path, Action<Stream> write)
