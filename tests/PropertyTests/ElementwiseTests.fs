@@ -293,3 +293,31 @@ let ``elementwise misuse throws naming the op, the dtypes and the shapes`` () =
     throwsMentioning [ "sqrt"; "int32" ] (fun () -> n.Sqrt())
     throwsMentioning [ "maximum"; "float64"; "int32" ] (fun () -> Tensor.Maximum(x, n))
     throwsMentioning [ "clamp"; "2"; "1" ] (fun () -> x.Clamp(2.0, 1.0))
+
+[<Fact>]
+let ``a scalar operand gives bitwise the values of its broadcast copy, in both positions, dtypes and past the parallel threshold`` () =
+    let ops : (string * (Tensor -> Tensor -> Tensor)) list =
+        [ "add", (+); "sub", (-); "mul", (*); "div", (/); "pow", (fun a b -> a.Pow(b)) ]
+    for dtype in [ DType.Float32; DType.Float64 ] do
+        for size in [ 1; 7; 300_001 ] do
+            let r = Random(size)
+            let x = Tensor.FromArray(Array.init size (fun _ -> 0.2 + 2.0 * r.NextDouble()), size).Cast(dtype)
+            let c = Tensor.Scalar(1.3, dtype)
+            let cFull = c.BroadcastTo(size)
+            for name, op in ops do
+                Assert.Equal<float[]>(doubles (op x cFull), doubles (op x c))
+                Assert.Equal<float[]>(doubles (op cFull x), doubles (op c x))
+                // A [1] operand is a scalar too, whichever side it is on.
+                Assert.Equal<float[]>(doubles (op x cFull), doubles (op x (c.Reshape(1))))
+                Assert.True((op x c).Shape = [| size |], name)
+
+[<Fact>]
+let ``binary primitives refuse operands of different shapes unless one is a scalar, naming both`` () =
+    let a = Tensor.Zeros(DType.Float64, 2, 3)
+    let b = Tensor.Zeros(DType.Float64, 3)
+    let e = Assert.Throws<ArgumentException>(fun () -> MulOp.Instance.Bind(OpParams.None, a, b) |> ignore)
+    Assert.Contains("mul", e.Message)
+    Assert.Contains("[2, 3]", e.Message)
+    Assert.Contains("[3]", e.Message)
+    // Through the operator the same operands broadcast.
+    Assert.Equal<int[]>([| 2; 3 |], (a * b).Shape)

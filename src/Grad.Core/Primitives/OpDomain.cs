@@ -16,13 +16,15 @@ public sealed record OpDomain(string Description, Func<CaseSampler, OpCase> Samp
         new($"x in [{lo}, {hi}]" + (gap > 0 ? $", |x| >= {gap}" : ""),
             s => new OpCase([s.Floats(s.Shape(), lo, hi, gap)], p ?? OpParams.None));
 
-    /// <summary>Two float inputs of one shape, values in the given intervals.</summary>
+    /// <summary>Two float inputs of one shape (or one of them a scalar), values in the given intervals.</summary>
     public static OpDomain Binary((double Lo, double Hi) a, (double Lo, double Hi) b, double gapB = 0) =>
         new($"a in [{a.Lo}, {a.Hi}], b in [{b.Lo}, {b.Hi}]" + (gapB > 0 ? $", |b| >= {gapB}" : ""),
             s =>
             {
+                // One case in four makes one operand a scalar applied to every element of the other.
                 var shape = s.Shape();
-                return new OpCase([s.Floats(shape, a.Lo, a.Hi), s.Floats(shape, b.Lo, b.Hi, gapB)], OpParams.None);
+                var (shapeA, shapeB) = s.Int(0, 7) switch { 0 => ([], shape), 1 => (shape, []), _ => (shape, shape) };
+                return new OpCase([s.Floats(shapeA, a.Lo, a.Hi), s.Floats(shapeB, b.Lo, b.Hi, gapB)], OpParams.None);
             });
 }
 

@@ -2,14 +2,24 @@ namespace Autodiff;
 
 public sealed partial class Tensor
 {
-    /// <summary>Applies a shape-strict binary primitive after numpy-broadcasting both operands explicitly.</summary>
+    /// <summary>
+    /// Applies a binary primitive after numpy-broadcasting both operands explicitly. A one-element operand that the
+    /// other's shape absorbs goes to an elementwise primitive as a scalar instead, which costs no broadcast copy.
+    /// </summary>
     internal static Tensor Broadcasting(Primitive op, Tensor a, Tensor b)
     {
         RequireSameDType(op.Name, a, b);
         if (Shapes.Equal(a.Dims, b.Dims)) return op.Bind(OpParams.None, a, b);
         var shape = Shapes.Broadcast(op.Name, a, b);
+        if (op is BinaryElementwise)
+        {
+            if (b.Size == 1 && Shapes.Equal(a.Dims, shape)) return op.Bind(OpParams.None, a, AsScalar(b));
+            if (a.Size == 1 && Shapes.Equal(b.Dims, shape)) return op.Bind(OpParams.None, AsScalar(a), b);
+        }
         return op.Bind(OpParams.None, a.BroadcastTo(shape), b.BroadcastTo(shape));
     }
+
+    private static Tensor AsScalar(Tensor x) => x.Rank == 0 ? x : x.Reshape();
 
     /// <summary>Elementwise a + b with numpy broadcasting.</summary>
     public static Tensor operator +(Tensor a, Tensor b) => Broadcasting(AddOp.Instance, a, b);

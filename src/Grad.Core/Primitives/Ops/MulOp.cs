@@ -17,9 +17,15 @@ public sealed class MulOp : BinaryElementwise
     protected override void Kernel<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> y) => TensorPrimitives.Multiply(a, b, y);
 
     /// <inheritdoc/>
-    public override Tensor Jvp(Tensor[] x, Tensor?[] tx, Tensor y, OpParams p) =>
+    protected override void Kernel<T>(ReadOnlySpan<T> a, T b, Span<T> y) => TensorPrimitives.Multiply(a, b, y);
+
+    /// <inheritdoc/>
+    protected override void Kernel<T>(T a, ReadOnlySpan<T> b, Span<T> y) => TensorPrimitives.Multiply(b, a, y);
+
+    /// <inheritdoc/>
+    protected override Tensor ElementwiseJvp(Tensor[] x, Tensor?[] tx, Tensor y) =>
         tx[0] is null ? x[0] * tx[1]! : tx[1] is null ? tx[0]! * x[1] : tx[0]! * x[1] + x[0] * tx[1]!;
 
     /// <inheritdoc/>
-    public override Tensor?[] Vjp(Tensor gy, Tensor[] x, Tensor y, OpParams p) => [gy * x[1], gy * x[0]];
+    protected override Tensor?[] ElementwiseVjp(Tensor gy, Tensor[] x, Tensor y) => [gy * x[1], gy * x[0]];
 }

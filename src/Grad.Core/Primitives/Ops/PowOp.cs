@@ -21,7 +21,13 @@ public sealed class PowOp : BinaryElementwise
     protected override void Kernel<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> y) => TensorPrimitives.Pow(a, b, y);
 
     /// <inheritdoc/>
-    public override Tensor Jvp(Tensor[] x, Tensor?[] tx, Tensor y, OpParams p)
+    protected override void Kernel<T>(ReadOnlySpan<T> a, T b, Span<T> y) => TensorPrimitives.Pow(a, b, y);
+
+    /// <inheritdoc/>
+    protected override void Kernel<T>(T a, ReadOnlySpan<T> b, Span<T> y) => TensorPrimitives.Pow(a, b, y);
+
+    /// <inheritdoc/>
+    protected override Tensor ElementwiseJvp(Tensor[] x, Tensor?[] tx, Tensor y)
     {
         var (a, b) = (x[0], x[1]);
         if (tx[0] is null) return tx[1]! * DyDb(a, y);
@@ -30,7 +36,7 @@ public sealed class PowOp : BinaryElementwise
     }
 
     /// <inheritdoc/>
-    public override Tensor?[] Vjp(Tensor gy, Tensor[] x, Tensor y, OpParams p) =>
+    protected override Tensor?[] ElementwiseVjp(Tensor gy, Tensor[] x, Tensor y) =>
         [gy * DyDa(x[0], x[1]), gy * DyDb(x[0], y)];
 
     private static Tensor DyDa(Tensor a, Tensor b) =>

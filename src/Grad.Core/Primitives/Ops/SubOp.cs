@@ -17,9 +17,15 @@ public sealed class SubOp : BinaryElementwise
     protected override void Kernel<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> y) => TensorPrimitives.Subtract(a, b, y);
 
     /// <inheritdoc/>
-    public override Tensor Jvp(Tensor[] x, Tensor?[] tx, Tensor y, OpParams p) =>
+    protected override void Kernel<T>(ReadOnlySpan<T> a, T b, Span<T> y) => TensorPrimitives.Subtract(a, b, y);
+
+    /// <inheritdoc/>
+    protected override void Kernel<T>(T a, ReadOnlySpan<T> b, Span<T> y) => TensorPrimitives.Subtract(a, b, y);
+
+    /// <inheritdoc/>
+    protected override Tensor ElementwiseJvp(Tensor[] x, Tensor?[] tx, Tensor y) =>
         tx[0] is null ? -tx[1]! : tx[1] is null ? tx[0]! : tx[0]! - tx[1]!;
 
     /// <inheritdoc/>
-    public override Tensor?[] Vjp(Tensor gy, Tensor[] x, Tensor y, OpParams p) => [gy, -gy];
+    protected override Tensor?[] ElementwiseVjp(Tensor gy, Tensor[] x, Tensor y) => [gy, -gy];
 }
