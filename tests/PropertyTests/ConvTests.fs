@@ -166,6 +166,34 @@ let ``with ties, max pooling's VJP is the transpose of its JVP and float32 agree
         assertAllClose 0.0 1e-6 "float32 VJP" (doubles gx) (doubles (back32.Invoke(u.Cast(DType.Float32)))))
 
 [<Fact>]
+let ``2x2 stride-2 max pooling (its unrolled kernel) agrees exactly with the general kernel, ties and NaN included`` () =
+    // Bottom/right padding of 1 on an even-sized input gives the same windows (none reaches the padding) but goes
+    // through the general window loop, so the two kernels must agree bit for bit in value, JVP and VJP.
+    check 20 (fun seed ->
+        let r = Random seed
+        let shape = [| r.Next(1, 3); r.Next(1, 5); 2 * r.Next(1, 8); 2 * r.Next(1, 8) |]
+        let values = (randomTensor seed -2.0 2.0 shape).ToArray<float>() |> Array.map Math.Round
+        if r.Next 2 = 0 then values.[r.Next values.Length] <- nan
+        for dtype in [ DType.Float64; DType.Float32 ] do
+            let x = Tensor.FromArray(values, shape).Cast dtype
+            let t = (randomTensor (seed + 1) -1.0 1.0 shape).Cast dtype
+            let fast (x: Tensor) = x.MaxPool2d 2
+            let general (x: Tensor) = x.MaxPool2d(struct (2, 2), struct (2, 2), Padding2d(0, 1, 0, 1), struct (1, 1))
+            let u = (randomTensor (seed + 2) -1.0 1.0 (fast x).Shape).Cast dtype
+            let run (f: Tensor -> Tensor) =
+                let struct (y, jt) = Grad.Jvp(Func<Tensor, Tensor>(f), x, t)
+                let struct (_, back) = Grad.Vjp(Func<Tensor, Tensor>(f), x)
+                doubles y, doubles jt, doubles (back.Invoke u)
+            let y1, jt1, g1 = run fast
+            let y2, jt2, g2 = run general
+            let same (a: float[]) (b: float[]) = a.Length = b.Length && Array.forall2 (fun (p: float) q -> p.Equals q) a b
+            Assert.True(same y1 y2 && same jt1 jt2 && same g1 g2, sprintf "seed %d %A" seed dtype)
+        // Odd sizes: the last row and column belong to no window (floor), as in the loop definition.
+        let odd = randomTensor seed -1.0 1.0 [| 1; 2; 5; 7 |]
+        let expected, _ = naivePool true true (1, 2, 5, 7) (2, 2) (2, 2) (Padding2d(0, 0, 0, 0)) (1, 1) (doubles odd)
+        assertAllClose 0.0 0.0 "odd" expected (doubles (odd.MaxPool2d 2)))
+
+[<Fact>]
 let ``global average pooling is the mean over height and width`` () =
     let x = randomTensor 5 -1.0 1.0 [| 2; 3; 4; 5 |]
     let y = x.GlobalAvgPool2d()

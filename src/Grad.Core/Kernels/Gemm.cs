@@ -37,11 +37,12 @@ internal static class Gemm
         T[] c, int cOffset, int m, int k, int n, bool parallel)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        c.AsSpan(cOffset, m * n).Clear();
-        if (m == 0 || n == 0 || k == 0) return;
+        if (m == 0 || n == 0) return;
         var operands = new Operands<T>(a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride, bColStride, c, cOffset, m, k, n);
-        if (!Vector256.IsHardwareAccelerated || !Vector256<T>.IsSupported)
+        if (k == 0 || !Vector256.IsHardwareAccelerated || !Vector256<T>.IsSupported)
         {
+            // The packed kernels overwrite C with the first depth panel, so only this path needs C cleared.
+            c.AsSpan(cOffset, m * n).Clear();
             Reference(operands);
             return;
         }
@@ -143,7 +144,8 @@ internal static class Gemm
                             for (var jr = 0; jr < cols; jr += nr)
                                 MicroKernel<T, TVector, TSimd>(
                                     ref panelA, ref Unsafe.Add(ref packedB, jr * kc), kc,
-                                    o.C, o.COffset + (ic + ir) * o.N + jc + jr, o.N, Math.Min(MR, mc - ir), Math.Min(nr, cols - jr));
+                                    o.C, o.COffset + (ic + ir) * o.N + jc + jr, o.N, Math.Min(MR, mc - ir), Math.Min(nr, cols - jr),
+                                    accumulate: pc > 0);
                         }
                     }
                 }
@@ -212,9 +214,13 @@ internal static class Gemm
         }
     }
 
-    /// <summary>C[tile] += Apanel·Bpanel for one MR×NR tile (NR = two vectors), accumulating the whole depth in registers.</summary>
+    /// <summary>
+    /// C[tile] = Apanel·Bpanel, or C[tile] += Apanel·Bpanel when <paramref name="accumulate"/> (every depth panel after
+    /// the first), for one MR×NR tile (NR = two vectors), accumulating the panel's whole depth in registers. Overwriting
+    /// on the first panel spares clearing C beforehand, a full extra pass over it.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization), SkipLocalsInit]
-    private static void MicroKernel<T, TVector, TSimd>(ref T packedA, ref T packedB, int kc, T[] c, int cStart, int ldc, int rows, int cols)
+    private static void MicroKernel<T, TVector, TSimd>(ref T packedA, ref T packedB, int kc, T[] c, int cStart, int ldc, int rows, int cols, bool accumulate)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TVector : struct
         where TSimd : struct, ISimd<T, TVector>
@@ -265,23 +271,41 @@ internal static class Gemm
             pb = ref Unsafe.Add(ref pb, 2 * w);
         }
 
-        TSimd.AddTo(ref t, 0, c00); TSimd.AddTo(ref t, w, c01);
-        TSimd.AddTo(ref t, ld, c10); TSimd.AddTo(ref t, ld + w, c11);
-        TSimd.AddTo(ref t, 2 * ld, c20); TSimd.AddTo(ref t, 2 * ld + w, c21);
-        TSimd.AddTo(ref t, 3 * ld, c30); TSimd.AddTo(ref t, 3 * ld + w, c31);
-        TSimd.AddTo(ref t, 4 * ld, c40); TSimd.AddTo(ref t, 4 * ld + w, c41);
-        TSimd.AddTo(ref t, 5 * ld, c50); TSimd.AddTo(ref t, 5 * ld + w, c51);
-        TSimd.AddTo(ref t, 6 * ld, c60); TSimd.AddTo(ref t, 6 * ld + w, c61);
-        TSimd.AddTo(ref t, 7 * ld, c70); TSimd.AddTo(ref t, 7 * ld + w, c71);
-        TSimd.AddTo(ref t, 8 * ld, c80); TSimd.AddTo(ref t, 8 * ld + w, c81);
-        TSimd.AddTo(ref t, 9 * ld, c90); TSimd.AddTo(ref t, 9 * ld + w, c91);
-        TSimd.AddTo(ref t, 10 * ld, cA0); TSimd.AddTo(ref t, 10 * ld + w, cA1);
-        TSimd.AddTo(ref t, 11 * ld, cB0); TSimd.AddTo(ref t, 11 * ld + w, cB1);
+        if (accumulate || !full)
+        {
+            TSimd.AddTo(ref t, 0, c00); TSimd.AddTo(ref t, w, c01);
+            TSimd.AddTo(ref t, ld, c10); TSimd.AddTo(ref t, ld + w, c11);
+            TSimd.AddTo(ref t, 2 * ld, c20); TSimd.AddTo(ref t, 2 * ld + w, c21);
+            TSimd.AddTo(ref t, 3 * ld, c30); TSimd.AddTo(ref t, 3 * ld + w, c31);
+            TSimd.AddTo(ref t, 4 * ld, c40); TSimd.AddTo(ref t, 4 * ld + w, c41);
+            TSimd.AddTo(ref t, 5 * ld, c50); TSimd.AddTo(ref t, 5 * ld + w, c51);
+            TSimd.AddTo(ref t, 6 * ld, c60); TSimd.AddTo(ref t, 6 * ld + w, c61);
+            TSimd.AddTo(ref t, 7 * ld, c70); TSimd.AddTo(ref t, 7 * ld + w, c71);
+            TSimd.AddTo(ref t, 8 * ld, c80); TSimd.AddTo(ref t, 8 * ld + w, c81);
+            TSimd.AddTo(ref t, 9 * ld, c90); TSimd.AddTo(ref t, 9 * ld + w, c91);
+            TSimd.AddTo(ref t, 10 * ld, cA0); TSimd.AddTo(ref t, 10 * ld + w, cA1);
+            TSimd.AddTo(ref t, 11 * ld, cB0); TSimd.AddTo(ref t, 11 * ld + w, cB1);
+        }
+        else
+        {
+            TSimd.Store(ref t, 0, c00); TSimd.Store(ref t, w, c01);
+            TSimd.Store(ref t, ld, c10); TSimd.Store(ref t, ld + w, c11);
+            TSimd.Store(ref t, 2 * ld, c20); TSimd.Store(ref t, 2 * ld + w, c21);
+            TSimd.Store(ref t, 3 * ld, c30); TSimd.Store(ref t, 3 * ld + w, c31);
+            TSimd.Store(ref t, 4 * ld, c40); TSimd.Store(ref t, 4 * ld + w, c41);
+            TSimd.Store(ref t, 5 * ld, c50); TSimd.Store(ref t, 5 * ld + w, c51);
+            TSimd.Store(ref t, 6 * ld, c60); TSimd.Store(ref t, 6 * ld + w, c61);
+            TSimd.Store(ref t, 7 * ld, c70); TSimd.Store(ref t, 7 * ld + w, c71);
+            TSimd.Store(ref t, 8 * ld, c80); TSimd.Store(ref t, 8 * ld + w, c81);
+            TSimd.Store(ref t, 9 * ld, c90); TSimd.Store(ref t, 9 * ld + w, c91);
+            TSimd.Store(ref t, 10 * ld, cA0); TSimd.Store(ref t, 10 * ld + w, cA1);
+            TSimd.Store(ref t, 11 * ld, cB0); TSimd.Store(ref t, 11 * ld + w, cB1);
+        }
         if (full) return;
-        // Edge tile: add only the part inside C.
+        // Edge tile: the scratch (cleared above) holds the product; add or write only the part inside C.
         for (var i = 0; i < rows; i++)
             for (var j = 0; j < cols; j++)
-                c[cStart + i * ldc + j] += Unsafe.Add(ref t, i * ld + j);
+                c[cStart + i * ldc + j] = accumulate ? c[cStart + i * ldc + j] + Unsafe.Add(ref t, i * ld + j) : Unsafe.Add(ref t, i * ld + j);
     }
 
     /// <summary>Room for one MR × 2·64-byte tile (the widest): where an edge tile is spilled.</summary>
@@ -347,6 +371,7 @@ internal static class Gemm
         static abstract TVector Broadcast(T value);
         static abstract TVector Fma(TVector a, TVector b, TVector c);
         static abstract void AddTo(ref T target, int offset, TVector value);
+        static abstract void Store(ref T target, int offset, TVector value);
     }
 
     private readonly struct Simd256<T> : ISimd<T, Vector256<T>> where T : unmanaged, IFloatingPointIeee754<T>
@@ -371,6 +396,9 @@ internal static class Gemm
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void AddTo(ref T target, int offset, Vector256<T> value) =>
             (Vector256.LoadUnsafe(ref target, (nuint)offset) + value).StoreUnsafe(ref target, (nuint)offset);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Store(ref T target, int offset, Vector256<T> value) => value.StoreUnsafe(ref target, (nuint)offset);
     }
 
     private readonly struct Simd512<T> : ISimd<T, Vector512<T>> where T : unmanaged, IFloatingPointIeee754<T>
@@ -394,6 +422,9 @@ internal static class Gemm
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void AddTo(ref T target, int offset, Vector512<T> value) =>
             (Vector512.LoadUnsafe(ref target, (nuint)offset) + value).StoreUnsafe(ref target, (nuint)offset);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Store(ref T target, int offset, Vector512<T> value) => value.StoreUnsafe(ref target, (nuint)offset);
     }
 
     /// <summary>The plain triple loop, for hardware without 256-bit vectors.</summary>

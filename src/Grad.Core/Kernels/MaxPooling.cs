@@ -73,7 +73,50 @@ internal static class MaxPooling
         where T : unmanaged, IFloatingPointIeee754<T>
         where TSink : struct, IWindowSink<T>
     {
-        ParallelKernel.For(g.N, ParallelKernel.Cost((long)g.Positions * g.KH * g.KW), (start, count) => Planes(x, g, sink, start, count));
+        // 2×2 windows at stride 2 with no padding or dilation (the usual CNN pooling) never leave the image and never
+        // overlap: an unrolled loop with no bounds tests does the same work several times faster.
+        var twoByTwo = g.KH == 2 && g.KW == 2 && g.P.StrideHeight == 2 && g.P.StrideWidth == 2
+                       && g.P.DilationHeight == 1 && g.P.DilationWidth == 1 && g.P.Padding == default;
+        ParallelKernel.For(g.N, ParallelKernel.Cost((long)g.Positions * g.KH * g.KW), (start, count) =>
+        {
+            if (twoByTwo) Planes2x2(x, g, sink, start, count);
+            else Planes(x, g, sink, start, count);
+        });
+    }
+
+    /// <summary><see cref="Planes"/> for 2×2 windows at stride 2 inside the image, with the same maxima in the same order.</summary>
+    private static void Planes2x2<T, TSink>(T[] x, ConvGeometry g, TSink sink, int start, int count)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TSink : struct, IWindowSink<T>
+    {
+        int h = g.H, w = g.W, oh = g.OH, ow = g.OW;
+        Span<int> maxima = stackalloc int[4];
+        for (var plane = start; plane < start + count; plane++)
+            for (var a = 0; a < oh; a++)
+            {
+                var top = plane * h * w + 2 * a * w;
+                var output = (plane * oh + a) * ow;
+                for (var b = 0; b < ow; b++)
+                {
+                    var (i0, i2) = (top + 2 * b, top + w + 2 * b);
+                    T v0 = x[i0], v1 = x[i0 + 1], v2 = x[i2], v3 = x[i2 + 1];
+                    var best = T.Max(T.Max(v0, v1), T.Max(v2, v3));
+                    var ties = 0;
+                    if (TSink.NeedsMaxima)
+                    {
+                        var bestIsNaN = T.IsNaN(best);
+                        maxima[ties] = i0;
+                        ties += v0 == best || (bestIsNaN && T.IsNaN(v0)) ? 1 : 0;
+                        maxima[ties] = i0 + 1;
+                        ties += v1 == best || (bestIsNaN && T.IsNaN(v1)) ? 1 : 0;
+                        maxima[ties] = i2;
+                        ties += v2 == best || (bestIsNaN && T.IsNaN(v2)) ? 1 : 0;
+                        maxima[ties] = i2 + 1;
+                        ties += v3 == best || (bestIsNaN && T.IsNaN(v3)) ? 1 : 0;
+                    }
+                    sink.Window(output + b, best, maxima[..ties]);
+                }
+            }
     }
 
     private static void Planes<T, TSink>(T[] x, ConvGeometry g, TSink sink, int start, int count)

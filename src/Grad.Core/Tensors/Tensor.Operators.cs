@@ -4,14 +4,14 @@ public sealed partial class Tensor
 {
     /// <summary>
     /// Applies a binary primitive after numpy-broadcasting both operands explicitly. A one-element operand that the
-    /// other's shape absorbs goes to an elementwise primitive as a scalar instead, which costs no broadcast copy.
+    /// other's shape absorbs goes to an elementwise primitive or a comparison as a scalar instead, which costs no broadcast copy.
     /// </summary>
     internal static Tensor Broadcasting(Primitive op, Tensor a, Tensor b)
     {
         RequireSameDType(op.Name, a, b);
         if (Shapes.Equal(a.Dims, b.Dims)) return op.Bind(OpParams.None, a, b);
         var shape = Shapes.Broadcast(op.Name, a, b);
-        if (op is BinaryElementwise)
+        if (op is BinaryElementwise or Comparison)
         {
             if (b.Size == 1 && Shapes.Equal(a.Dims, shape)) return op.Bind(OpParams.None, a, AsScalar(b));
             if (a.Size == 1 && Shapes.Equal(b.Dims, shape)) return op.Bind(OpParams.None, AsScalar(a), b);

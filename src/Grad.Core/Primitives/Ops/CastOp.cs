@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 
 namespace Autodiff;
 
@@ -63,15 +64,14 @@ public sealed class CastOp : Primitive
 
     private static void FromBools(bool[] src, Array dst)
     {
-        for (var i = 0; i < src.Length; i++)
+        // A .NET bool is one byte holding 0 or 1, so the widening conversions of bytes give 0 and 1 directly.
+        var bytes = MemoryMarshal.Cast<bool, byte>(src.AsSpan());
+        switch (dst)
         {
-            switch (dst)
-            {
-                case float[] f: f[i] = src[i] ? 1f : 0f; break;
-                case double[] d: d[i] = src[i] ? 1.0 : 0.0; break;
-                case int[] n: n[i] = src[i] ? 1 : 0; break;
-                case bool[] b: b[i] = src[i]; break;
-            }
+            case float[] f: TensorPrimitives.ConvertTruncating<byte, float>(bytes, f); break;
+            case double[] d: TensorPrimitives.ConvertTruncating<byte, double>(bytes, d); break;
+            case int[] n: TensorPrimitives.ConvertTruncating<byte, int>(bytes, n); break;
+            case bool[] b: src.AsSpan().CopyTo(b); break;
         }
     }
 
