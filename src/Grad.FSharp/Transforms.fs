@@ -18,6 +18,10 @@ module Transforms =
         let vg = Grad.ValueAndGrad(Func<'p, struct (Tensor * 'aux)>(fun p -> let l, a = f p in struct (l, a)))
         fun p -> let struct (v, a, g) = vg.Invoke p in v, a, g
 
+    /// `f x` with no derivative; outside any transform, the tensors `f` made that the result does not hold go back to
+    /// the buffer pool (for inference passes and optimizer updates in a loop).
+    let evaluate (f: 'a -> 'b) (x: 'a) : 'b = Grad.Evaluate(Func<'a, 'b> f, x)
+
     /// The value of `f` at `x` and the pullback from output cotangents to input cotangents.
     let vjp (f: 'a -> 'b) (x: 'a) : 'b * ('b -> 'a) =
         let struct (y, pullback) = Grad.Vjp(Func<'a, 'b> f, x) in y, pullback.Invoke

@@ -169,3 +169,54 @@ let ``the pool never holds more than its bound and evicts the least recently use
     pool.Return(Array.zeroCreate<float> 1000) // larger than the bound: not kept
     Assert.Equal(0L, pool.PooledBytes)
     Assert.Equal(7, pool.Rent<float32>(7).Length)
+
+[<Fact>]
+let ``Grad.Evaluate returns what a plain call returns and gives the intermediates back to the pool`` () =
+    let x = randomTensor 21 -1.0 1.0 [| 6; 5 |]
+    let mutable kept: Tensor list = []
+    let f (t: Tensor) =
+        let h = (t * 2.0).Tanh()
+        kept <- [ h ]
+        struct ((h * h).Sum(1), h.Reshape(-1))
+    let struct (plainSum, plainFlat) = f x
+    let struct (sum, flat) = Grad.Evaluate(Func<Tensor, struct (Tensor * Tensor)>(f), x)
+    // The results, including a view of an intermediate, are whole and equal to the plain call's.
+    assertAllClose 0.0 0.0 "sum" (doubles plainSum) (doubles sum)
+    assertAllClose 0.0 0.0 "flat" (doubles plainFlat) (doubles flat)
+    // The input is untouched; t * 2.0, which nothing returned, went back to the pool and throws on use.
+    Assert.Equal(30, (doubles x).Length)
+    Assert.Equal(30, (doubles kept.Head).Length) // h is a result's storage (flat is a view of it): kept
+    let mutable doubled: Tensor option = None
+    Grad.Evaluate(Func<Tensor, Tensor>(fun t -> let d = t * 2.0 in doubled <- Some d; d.Sum()), x) |> ignore
+    leakedMessage (fun () -> doubled.Value.ToArray<float>() |> ignore) |> ignore
+
+[<Fact>]
+let ``inside a transform Grad.Evaluate is a plain call, so gradients flow through it`` () =
+    let x = randomTensor 22 -1.0 1.0 [| 4 |]
+    let g = Grad.Gradient(fn (fun (t: Tensor) -> Grad.Evaluate(Func<Tensor, Tensor>(fun u -> (u * u).Sum()), t))).Invoke x
+    assertAllClose 1e-15 0.0 "2x" (doubles x |> Array.map (fun v -> 2.0 * v)) (doubles g)
+
+[<Collection("allocation")>]
+type OptimizerUpdates() =
+    [<Fact>]
+    member _.``an Adam update outside transforms takes its temporaries from the pool after the first step`` () =
+        let parameters = [| randomTensor 23 -1.0 1.0 [| 300; 40 |]; randomTensor 24 -1.0 1.0 [| 40 |] |]
+        let grads = [| randomTensor 25 -1.0 1.0 [| 300; 40 |]; randomTensor 26 -1.0 1.0 [| 40 |] |]
+        let opt = Autodiff.Optimizers.Optim.Adam(Autodiff.Optimizers.Schedule.op_Implicit 1e-3)
+        let mutable p = parameters
+        let mutable s = opt.Init p
+        let step () =
+            let struct (next, state) = opt.Update(grads, s, p)
+            p <- next
+            s <- state
+        BufferPool.Shared.Clear()
+        for _ in 1 .. 3 do step ()
+        let allocated0 = GC.GetTotalAllocatedBytes(true)
+        let rented0 = BufferPool.Shared.RentedBytes
+        for _ in 1 .. 10 do step ()
+        let allocated = GC.GetTotalAllocatedBytes(true) - allocated0
+        let rented = BufferPool.Shared.RentedBytes - rented0
+        // Each step makes a dozen parameter-sized temporaries but must allocate only its three results
+        // (parameters, first and second moments): under half of what it makes.
+        Assert.True(allocated * 2L < rented, $"allocated {allocated / 10L} B per step, tensors made {rented / 10L} B per step")
+        Assert.True(Double.IsFinite((doubles p.[0]).[0]))

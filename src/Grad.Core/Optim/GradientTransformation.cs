@@ -60,12 +60,17 @@ public abstract class GradientTransformation
     /// </summary>
     /// <exception cref="ArgumentException">The gradients and parameters differ in structure, or a leaf in shape or dtype;
     /// or the state was not made by this transformation's <see cref="Init{T}"/> for this tree.</exception>
+    /// <remarks>Outside any transform, the update's temporaries go back to the buffer pool (see <see cref="Grad.Evaluate{TIn, TOut}"/>).</remarks>
     public (T Parameters, OptState State) Update<T>(T gradients, OptState state, T parameters)
     {
         var (leaves, def) = Tree.Flatten(parameters);
-        var (updates, next) = Step(gradients, state, leaves, def);
-        var moved = new Tensor[leaves.Length];
-        for (var i = 0; i < moved.Length; i++) moved[i] = leaves[i] + updates[i];
+        var (moved, next) = Grad.Evaluate(_ =>
+        {
+            var (updates, nextState) = Step(gradients, state, leaves, def);
+            var sum = new Tensor[leaves.Length];
+            for (var i = 0; i < sum.Length; i++) sum[i] = leaves[i] + updates[i];
+            return (sum, nextState);
+        }, 0);
         return (def.Unflatten<T>(moved), next);
     }
 

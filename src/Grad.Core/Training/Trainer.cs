@@ -150,10 +150,15 @@ public static class Trainer
         double lossSum = 0, accuracySum = 0;
         foreach (var (bx, by) in DataLoader.Create((x, y), batchSize).Epoch(0))
         {
-            var output = forward(model, bx, Mode.Inference);
+            // Only two numbers leave each batch, so every activation goes back to the buffer pool for the next one.
+            var (batchLoss, batchAccuracy) = Grad.Evaluate(_ =>
+            {
+                var output = forward(model, bx, Mode.Inference);
+                return (loss(output, by).Item<double>(), classification ? Losses.Accuracy(output, by).Item<double>() : 0);
+            }, 0);
             var count = bx.Dims[0];
-            lossSum += loss(output, by).Item<double>() * count;
-            if (classification) accuracySum += Losses.Accuracy(output, by).Item<double>() * count;
+            lossSum += batchLoss * count;
+            accuracySum += batchAccuracy * count;
         }
         return new Evaluation(lossSum / n, classification ? accuracySum / n : null, n);
     }

@@ -205,6 +205,50 @@ public static class Grad
         };
     }
 
+    /// <summary>
+    /// Evaluates <paramref name="f"/> at <paramref name="x"/> with no derivative, as a plain call would, but when no
+    /// transform encloses the call, the tensors <paramref name="f"/> allocated that the result does not refer to go back
+    /// to the buffer pool when it returns: an inference pass or an optimizer update then reuses the previous call's
+    /// buffers instead of leaving them to the garbage collector (PyTorch frees them by reference counting; .NET cannot).
+    /// </summary>
+    /// <remarks>
+    /// As with <see cref="ValueAndGrad{TParams}(Func{TParams, Tensor})"/>, a tensor computed inside <paramref name="f"/>
+    /// and kept by a side effect (stored in a captured variable) throws on use afterwards; return it instead. Tensors
+    /// that existed before the call, such as <paramref name="x"/>'s leaves, are never touched. Inside a transform this
+    /// is a plain call.
+    /// </remarks>
+    public static TOut Evaluate<TIn, TOut>(Func<TIn, TOut> f, TIn x)
+    {
+        ArgumentNullException.ThrowIfNull(f);
+        if (Interpreter.Current is not null) return f(x);
+        var log = AllocationLog.Open();
+        TOut value;
+        try
+        {
+            value = log.Record(() => f(x));
+            RequireSynchronous("Evaluate", value);
+        }
+        catch
+        {
+            log.Close();
+            throw;
+        }
+        Tensor[] kept;
+        try
+        {
+            kept = Tree.Leaves(value);
+        }
+        catch (NotSupportedException)
+        {
+            // A result the flattener cannot take apart may hide tensors: keep everything.
+            log.Close();
+            return value;
+        }
+        foreach (var t in kept) log.MarkKept(t);
+        log.ReleaseAndClose(onlyTraced: false);
+        return value;
+    }
+
     /// <summary>The gradient of a scalar function (JAX's grad), in the tree shape of its argument.</summary>
     public static Func<TParams, TParams> Gradient<TParams>(Func<TParams, Tensor> f)
     {
