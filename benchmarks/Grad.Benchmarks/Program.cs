@@ -57,7 +57,7 @@ if (epochChild)
 bool Selected(string name) => filter is null || name.Contains(filter, StringComparison.Ordinal);
 var selected = Workloads.All.Where(w => Selected(w.Name)).ToList();
 var runEpoch = Selected(EpochRun.Name);
-var selectedMemory = skipMemory ? [] : Workloads.Memory.Where(w => Selected(w.Name)).ToList();
+var selectedMemory = Workloads.Memory.Where(w => Selected(w.Name)).ToList();
 if (selected.Count == 0 && selectedMemory.Count == 0 && !runEpoch)
 {
     Console.Error.WriteLine($"no workload name contains '{filter}'; --list shows them");
@@ -65,6 +65,19 @@ if (selected.Count == 0 && selectedMemory.Count == 0 && !runEpoch)
 }
 
 var loadBefore = ReadLoadAverage();
+// The memory check runs first, while the buffer pool and the GC heap hold nothing of the other workloads.
+var memory = new List<MemoryPoint>();
+foreach (var workload in skipMemory ? [] : selectedMemory)
+{
+    // A quick run checks that the workload runs, at a tenth of the steps.
+    var run = quick ? workload with { Checkpoints = Array.ConvertAll(workload.Checkpoints, c => c / 10) } : workload;
+    foreach (var p in MemoryHarness.Run(run))
+    {
+        memory.Add(p);
+        Console.Error.WriteLine($"grad  {p.Workload,-28} after {p.Steps,6:N0} steps: GC heap {p.GcHeapBytes / 1048576.0,8:F1} MiB  working set {p.WorkingSetBytes / 1048576.0,8:F1} MiB  per step: {p.AllocatedBytesPerStep,10:N0} B, GC gen0/1/2 {p.Gen0PerStep:F3}/{p.Gen1PerStep:F3}/{p.Gen2PerStep:F3}  ({p.Seconds:F1} s)");
+    }
+}
+
 var results = new List<Measurement>();
 foreach (var workload in selected)
 {
@@ -81,18 +94,6 @@ if (runEpoch)
 {
     epoch = EpochRun.RunInChildProcess(Autodiff.Parallelism.MaxThreads, quick, jsonOptions);
     Console.Error.WriteLine($"grad  {epoch.Workload,-28} {epoch.Batches} batches: epoch {epoch.EpochSeconds:F2} s, load {epoch.LoadSeconds:F2} s, process {epoch.ProcessSeconds:F2} s; peak RSS {epoch.PeakRssBytes / 1048576.0:F1} MiB (RSS {epoch.RssBeforeLoadBytes / 1048576.0:F1} MiB before loading, {epoch.RssAfterLoadBytes / 1048576.0:F1} MiB after); final loss {epoch.FinalLoss:F4}");
-}
-
-var memory = new List<MemoryPoint>();
-foreach (var workload in selectedMemory)
-{
-    // A quick run checks that the workload runs, at a tenth of the steps.
-    var run = quick ? workload with { Checkpoints = Array.ConvertAll(workload.Checkpoints, c => c / 10) } : workload;
-    foreach (var p in MemoryHarness.Run(run))
-    {
-        memory.Add(p);
-        Console.Error.WriteLine($"grad  {p.Workload,-28} after {p.Steps,6:N0} steps: GC heap {p.GcHeapBytes / 1048576.0,8:F1} MiB  working set {p.WorkingSetBytes / 1048576.0,8:F1} MiB  per step: {p.AllocatedBytesPerStep,10:N0} B, GC gen0/1/2 {p.Gen0PerStep:F3}/{p.Gen1PerStep:F3}/{p.Gen2PerStep:F3}  ({p.Seconds:F1} s)");
-    }
 }
 
 var document = new
