@@ -521,6 +521,7 @@ def main():
     parser.add_argument("--out", help="write the JSON here instead of stdout")
     parser.add_argument("--filter", help="only workloads whose name contains this")
     parser.add_argument("--quick", action="store_true", help="a smoke run; its numbers are not worth reporting")
+    parser.add_argument("--allow-none", action="store_true", help="write an empty result when --filter matches nothing (run.sh)")
     parser.add_argument("--budget", type=float, help="seconds of samples per workload instead of the plan's (as Grad.Benchmarks --budget)")
     parser.add_argument("--mnist-dir", default=default_mnist_dir(), help="the folder of the MNIST IDX files (default: Grad's cache)")
     parser.add_argument("--epoch-child", action="store_true", help=argparse.SUPPRESS)
@@ -536,7 +537,7 @@ def main():
         plan["budget_seconds"] = args.budget
     selected = [(n, s) for n, s in WORKLOADS if args.filter is None or args.filter in n]
     run_epoch = args.filter is None or args.filter in EPOCH_NAME
-    if not selected and not run_epoch:
+    if not selected and not run_epoch and not args.allow_none:
         sys.exit(f"no workload name contains '{args.filter}'")
 
     load_before = load_average()
