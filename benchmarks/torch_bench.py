@@ -357,11 +357,17 @@ def epoch_child(quick, mnist_dir):
     """The child's side: load the training set, train one epoch of the MNIST MLP (SGD 0.01, batch 128, shuffled)."""
     rss_before = proc_status("VmRSS")
     start = time.perf_counter()
-    images = read_idx(os.path.join(mnist_dir, "train-images-idx3-ubyte"))
-    x = torch.from_numpy(images.reshape(images.shape[0], -1).astype(numpy.float32))
-    x /= 255
-    y = torch.from_numpy(read_idx(os.path.join(mnist_dir, "train-labels-idx1-ubyte")).astype(numpy.int64))
-    del images
+
+    def split(images_file, labels_file):
+        images = read_idx(os.path.join(mnist_dir, images_file))
+        x = torch.from_numpy(images.reshape(images.shape[0], -1).astype(numpy.float32))
+        x /= 255
+        return x, torch.from_numpy(read_idx(os.path.join(mnist_dir, labels_file)).astype(numpy.int64))
+
+    # Both splits, as Grad's Mnist.Load reads them; like EpochRun.cs, only the training split is kept.
+    x, y = split("train-images-idx3-ubyte", "train-labels-idx1-ubyte")
+    test = split("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
+    del test
     load_seconds = time.perf_counter() - start
     rss_after_load = proc_status("VmRSS")
 
