@@ -1,24 +1,29 @@
 #!/usr/bin/env bash
-# Times Grad and PyTorch on the same workloads in one run on this machine and prints a markdown table.
+# Times Grad, PyTorch and numpy on the same workloads in one run on this machine and prints a markdown report.
 # Run by hand; never from tests or CI.
 #
-#   benchmarks/run.sh [--quick] [--filter TEXT] [--wait-quiet]
+#   benchmarks/run.sh [--quick] [--filter TEXT] [--wait-quiet] [--no-sweep]
 #
-#   --quick       a smoke run (seconds, not minutes); its numbers are not worth reporting
+#   --quick       a smoke run (about two minutes, not ten); its numbers are not worth reporting
 #   --filter TEXT only the workloads whose name contains TEXT
 #   --wait-quiet  after building, wait (up to 30 min) for the 1-minute load average to drop below 1.0
+#   --no-sweep    only the all-cores pass (by default both sides run at 1 thread and at all cores)
 #
-# Results go to benchmarks/out/ (grad.json, torch.json, table.md); override with BENCH_OUT=DIR.
+# Each pass runs Grad then PyTorch at one thread count T (Parallelism.MaxThreads, torch.set_num_threads) and writes
+# grad-T.json and torch-T.json; the all-cores pass also runs Grad's memory check; numpy (one thread) runs once.
+# The 1-thread pass takes BENCH_BUDGET_1T seconds of samples per workload (default 1.5) instead of 3.
+# Results go to benchmarks/out/ (the JSON files and report.md); override with BENCH_OUT=DIR.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-quick=() filter=() wait_quiet=0
+quick=() filter=() wait_quiet=0 sweep=1
 while [ $# -gt 0 ]; do
     case "$1" in
         --quick) quick=(--quick) ;;
         --filter) filter=(--filter "$2"); shift ;;
         --wait-quiet) wait_quiet=1 ;;
-        *) echo "unknown argument '$1'; use [--quick] [--filter TEXT] [--wait-quiet]" >&2; exit 2 ;;
+        --no-sweep) sweep=0 ;;
+        *) echo "unknown argument '$1'; use [--quick] [--filter TEXT] [--wait-quiet] [--no-sweep]" >&2; exit 2 ;;
     esac
     shift
 done
@@ -62,9 +67,26 @@ if [ "$wait_quiet" -eq 1 ]; then
 fi
 echo "== load before the run: $(uptime)" >&2
 
-dotnet "$harness" "${quick[@]}" "${filter[@]}" --out "$out/grad.json"
-threads=$("$PY" -c "import json, sys; print(json.load(open(sys.argv[1]))['environment']['threads'])" "$out/grad.json")
-"$PY" benchmarks/torch_bench.py --threads "$threads" "${quick[@]}" "${filter[@]}" --out "$out/torch.json"
+cores=$(nproc)
+budget_1t=${BENCH_BUDGET_1T:-1.5}
+passes=("$cores")
+[ "$sweep" -eq 1 ] && [ "$cores" -gt 1 ] && passes=("$cores" 1)
+# A pass of an earlier run must not be reported with this one.
+rm -f "$out"/grad-*.json "$out"/torch-*.json "$out"/numpy.json "$out"/report.md
+
+for threads in "${passes[@]}"; do
+    budget=() memory=()
+    if [ "$threads" -ne "$cores" ]; then
+        memory=(--skip-memory)
+        [ ${#quick[@]} -eq 0 ] && budget=(--budget "$budget_1t")
+    fi
+    echo "== $threads thread(s): Grad" >&2
+    dotnet "$harness" --threads "$threads" "${quick[@]}" "${filter[@]}" "${budget[@]}" "${memory[@]}" --out "$out/grad-$threads.json"
+    echo "== $threads thread(s): PyTorch" >&2
+    "$PY" benchmarks/torch_bench.py --threads "$threads" "${quick[@]}" "${filter[@]}" "${budget[@]}" --allow-none --out "$out/torch-$threads.json"
+done
+echo "== numpy (one thread)" >&2
+"$PY" benchmarks/numpy_bench.py "${quick[@]}" "${filter[@]}" --allow-none --out "$out/numpy.json"
 echo "== load after the run: $(uptime)" >&2
 
-"$PY" benchmarks/report.py "$out/grad.json" "$out/torch.json" | tee "$out/table.md"
+"$PY" benchmarks/report.py "$out" | tee "$out/report.md"

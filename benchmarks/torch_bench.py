@@ -1,18 +1,21 @@
 #!/usr/bin/env python3
 """The workloads of Grad.Benchmarks/Workloads.cs in PyTorch (CPU), timed the same way, written in the same JSON format.
 
-Usage: torch_bench.py --threads N [--out FILE] [--filter TEXT] [--quick]
+Usage: torch_bench.py --threads N [--out FILE] [--filter TEXT] [--quick] [--budget SECONDS] [--mnist-dir DIR]
 
-Names, shapes and dtypes must match Workloads.cs; the timing plan and procedure must match Harness.cs.
-Run by benchmarks/run.sh, which passes the .NET side's core count as --threads.
+Names, shapes and dtypes must match Workloads.cs and ModelWorkloads.cs; the timing plan and procedure must match
+Harness.cs, and mnist_mlp_epoch must match EpochRun.cs. Run by benchmarks/run.sh with the same --threads as the .NET side.
 """
 import argparse
 import ctypes
 import datetime
+import gzip
 import json
 import os
 import platform
 import resource
+import struct
+import subprocess
 import sys
 import time
 
@@ -213,6 +216,199 @@ def mlp_train_step():
     return call
 
 
+# Issue 4's models, as ModelWorkloads.cs builds them: nn.Linear, nn.Conv2d (PyTorch's default initialisation, which
+# Grad's Linear.Create and Conv2d.Create copy), int64 labels as F.cross_entropy wants them.
+def mnist_mlp():
+    return torch.nn.Sequential(torch.nn.Linear(784, 128), torch.nn.ReLU(), torch.nn.Linear(128, 10))
+
+
+def wide_mlp():
+    return torch.nn.Sequential(torch.nn.Linear(784, 512), torch.nn.ReLU(), torch.nn.Linear(512, 512), torch.nn.ReLU(),
+                               torch.nn.Linear(512, 10))
+
+
+def cnn():
+    return torch.nn.Sequential(
+        torch.nn.Conv2d(1, 32, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+        torch.nn.Conv2d(32, 64, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+        torch.nn.Flatten(),
+        torch.nn.Linear(64 * 7 * 7, 128), torch.nn.ReLU(),
+        torch.nn.Linear(128, 10))
+
+
+def mnist_batch():
+    return torch.rand(128, 784), torch.randint(0, 10, (128,))
+
+
+def cnn_batch():
+    return torch.rand(64, 1, 28, 28), torch.randint(0, 10, (64,))
+
+
+def train_step(make_model, make_batch, make_optimizer):
+    """One training step on a fixed batch: zero_grad(set_to_none=True), loss, backward, optimizer step."""
+    def setup():
+        model = make_model()
+        x, labels = make_batch()
+        optimizer = make_optimizer(model.parameters())
+
+        def call():
+            optimizer.zero_grad(set_to_none=True)
+            loss = F.cross_entropy(model(x), labels)
+            loss.backward()
+            optimizer.step()
+            return loss
+        return call
+    return setup
+
+
+def forward(make_model, make_batch):
+    """The loss alone, under torch.no_grad()."""
+    def setup():
+        model = make_model()
+        x, labels = make_batch()
+
+        def call():
+            with torch.no_grad():
+                return F.cross_entropy(model(x), labels)
+        return call
+    return setup
+
+
+def adam_update(make_model, make_batch):
+    """optimizer.step() alone: the gradients are computed once, untimed, and stay in .grad for every call."""
+    def setup():
+        model = make_model()
+        x, labels = make_batch()
+        F.cross_entropy(model(x), labels).backward()
+        optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+        return optimizer.step
+    return setup
+
+
+def seed_graph():
+    """sum(log_softmax(relu(x·W), 1) ⊙ m): value and gradient with respect to W."""
+    x = torch.rand(128, 784)
+    w = (torch.randn(784, 128) * 0.05).requires_grad_()
+    m = torch.rand(128, 128)
+
+    def call():
+        loss = (F.log_softmax(F.relu(x @ w), 1) * m).sum()
+        (grad,) = torch.autograd.grad(loss, w)
+        return loss, grad
+    return call
+
+
+OP_CHAIN_OPS = 1000
+
+
+def op_chain():
+    """1000 scalar ops, (×1.0001, +0.001, sin) 333 times then ×1.0001 (OpChain in ModelWorkloads.cs): value and gradient."""
+    x0 = torch.tensor(0.5, requires_grad=True)
+
+    def call():
+        x = x0
+        for _ in range((OP_CHAIN_OPS - 1) // 3):
+            x = torch.sin(x * 1.0001 + 0.001)
+        y = x * 1.0001
+        (grad,) = torch.autograd.grad(y, x0)
+        return y, grad
+    return call
+
+
+# mnist_mlp_epoch (EpochRun.cs): one epoch of real MNIST in a child process, so that its peak RSS is the epoch's.
+EPOCH_NAME = "mnist_mlp_epoch"
+EPOCH_QUICK_BATCHES = 20
+
+
+def default_mnist_dir():
+    """Grad's cache folder for MNIST (Datasets.DefaultRoot): $GRAD_DATA_DIR/mnist, else .NET's LocalApplicationData
+    ($XDG_DATA_HOME or ~/.local/share)/grad/datasets/mnist."""
+    if os.environ.get("GRAD_DATA_DIR"):
+        return os.path.join(os.path.abspath(os.environ["GRAD_DATA_DIR"]), "mnist")
+    data_home = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
+    return os.path.join(data_home, "grad", "datasets", "mnist")
+
+
+def read_idx(path):
+    """An IDX file (raw, or .gz beside it) as a numpy uint8 array of its shape."""
+    opener, name = (open, path) if os.path.exists(path) else (gzip.open, path + ".gz")
+    with opener(name, "rb") as f:
+        data = f.read()
+    if data[0] != 0 or data[1] != 0 or data[2] != 0x08:
+        raise ValueError(f"{name}: not an unsigned-byte IDX file")
+    rank = data[3]
+    shape = struct.unpack(f">{rank}I", data[4:4 + 4 * rank])
+    return numpy.frombuffer(data, numpy.uint8, offset=4 + 4 * rank).reshape(shape)
+
+
+def proc_status(field):
+    """A memory field of /proc/self/status (VmRSS, VmHWM) in bytes, or None."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return None
+
+
+def epoch_child(quick, mnist_dir):
+    """The child's side: load the training set, train one epoch of the MNIST MLP (SGD 0.01, batch 128, shuffled)."""
+    rss_before = proc_status("VmRSS")
+    start = time.perf_counter()
+
+    def split(images_file, labels_file):
+        images = read_idx(os.path.join(mnist_dir, images_file))
+        x = torch.from_numpy(images.reshape(images.shape[0], -1).astype(numpy.float32))
+        x /= 255
+        return x, torch.from_numpy(read_idx(os.path.join(mnist_dir, labels_file)).astype(numpy.int64))
+
+    # Both splits, as Grad's Mnist.Load reads them; like EpochRun.cs, only the training split is kept.
+    x, y = split("train-images-idx3-ubyte", "train-labels-idx1-ubyte")
+    test = split("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
+    del test
+    load_seconds = time.perf_counter() - start
+    rss_after_load = proc_status("VmRSS")
+
+    model = mnist_mlp()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+    count = x.shape[0]
+    batches = examples = 0
+    start = time.perf_counter()
+    # Shuffled as users shuffle tensors already in memory: one permutation, one gather per batch (a DataLoader over
+    # a TensorDataset would gather and collate example by example, far slower than Grad's DataLoader).
+    order = torch.randperm(count)
+    for first in range(0, count, 128):
+        rows = order[first:first + 128]
+        xb, yb = x[rows], y[rows]
+        optimizer.zero_grad(set_to_none=True)
+        loss = F.cross_entropy(model(xb), yb)
+        loss.backward()
+        optimizer.step()
+        batches += 1
+        examples += yb.shape[0]
+        if quick and batches == EPOCH_QUICK_BATCHES:
+            break
+    epoch_seconds = time.perf_counter() - start
+    return dict(workload=EPOCH_NAME, examples=examples, batches=batches, full_epoch=examples == count,
+                load_seconds=round(load_seconds, 3), epoch_seconds=round(epoch_seconds, 3), process_seconds=None,
+                final_loss=round(loss.item(), 4), rss_before_load_bytes=rss_before, rss_after_load_bytes=rss_after_load,
+                peak_rss_bytes=proc_status("VmHWM"), gc_heap_bytes=None)
+
+
+def epoch_in_child_process(threads, quick, mnist_dir):
+    """The parent's side: this script again with --epoch-child; its stderr passes through, its result is its stdout."""
+    command = [sys.executable, os.path.abspath(__file__), "--epoch-child", "--threads", str(threads), "--mnist-dir", mnist_dir]
+    if quick:
+        command.append("--quick")
+    start = time.perf_counter()
+    child = subprocess.run(command, stdout=subprocess.PIPE, check=True)
+    result = json.loads(child.stdout)
+    result["process_seconds"] = round(time.perf_counter() - start, 3)
+    return result
+
+
 def mlp_hvp():
     """H·v of the loss w.r.t. the parameters. Forward-over-reverse with functorch when it is there (as Grad does),
     otherwise reverse-over-reverse with torch.autograd.functional.hvp; HVP_METHOD records which."""
@@ -262,15 +458,27 @@ WORKLOADS = [
     ("mlp_train_step_f32", mlp_train_step),
     ("mlp_hvp_f32", mlp_hvp),
     # Added for the GEMM and elementwise work (issue 4); fma_peak_f32 is Grad-only (the machine's peak, not a library).
+    ("matmul_f32_128", matmul(128, 128, 128, torch.float32)),
     ("matmul_f32_2048", matmul(2048, 2048, 2048, torch.float32)),
     ("matmul_f32_128x784x128", matmul(128, 784, 128, torch.float32)),
     ("matmul_f32_64x3136x128", matmul(64, 3136, 128, torch.float32)),
+    ("matmul_f64_512", matmul(512, 512, 512, torch.float64)),
     ("matmul_f64_1024", matmul(1024, 1024, 1024, torch.float64)),
     ("add_f32_16M", lambda: binary_16m(lambda a, b: a + b)),
     ("mul_f32_16M", lambda: binary_16m(lambda a, b: a * b)),
     ("exp_f32_16M", lambda: unary_16m(torch.exp)),
     ("tanh_f32_16M", lambda: unary_16m(torch.tanh)),
     ("sum_f32_16M", lambda: unary_16m(torch.sum)),
+    # Issue 4's model workloads (ModelWorkloads.cs): nn.Sequential, F.cross_entropy, torch.optim.
+    ("mnist_mlp_sgd_step", train_step(mnist_mlp, mnist_batch, lambda p: torch.optim.SGD(p, lr=0.01))),
+    ("mnist_mlp_forward", forward(mnist_mlp, mnist_batch)),
+    ("wide_mlp_adam_step", train_step(wide_mlp, mnist_batch, lambda p: torch.optim.Adam(p, lr=1e-3))),
+    ("wide_mlp_adam_update", adam_update(wide_mlp, mnist_batch)),
+    ("cnn_adam_step", train_step(cnn, cnn_batch, lambda p: torch.optim.Adam(p, lr=1e-3))),
+    ("cnn_forward", forward(cnn, cnn_batch)),
+    ("cnn_adam_update", adam_update(cnn, cnn_batch)),
+    ("seed_graph", seed_graph),
+    ("op_chain_1000", op_chain),
 ]
 
 
@@ -319,13 +527,23 @@ def main():
     parser.add_argument("--out", help="write the JSON here instead of stdout")
     parser.add_argument("--filter", help="only workloads whose name contains this")
     parser.add_argument("--quick", action="store_true", help="a smoke run; its numbers are not worth reporting")
+    parser.add_argument("--allow-none", action="store_true", help="write an empty result when --filter matches nothing (run.sh)")
+    parser.add_argument("--budget", type=float, help="seconds of samples per workload instead of the plan's (as Grad.Benchmarks --budget)")
+    parser.add_argument("--mnist-dir", default=default_mnist_dir(), help="the folder of the MNIST IDX files (default: Grad's cache)")
+    parser.add_argument("--epoch-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
-    plan = PLANS["quick" if args.quick else "full"]
+    if args.epoch_child:
+        print(json.dumps(epoch_child(args.quick, args.mnist_dir)))
+        return
+    plan = dict(PLANS["quick" if args.quick else "full"])
+    if args.budget is not None:
+        plan["budget_seconds"] = args.budget
     selected = [(n, s) for n, s in WORKLOADS if args.filter is None or args.filter in n]
-    if not selected:
+    run_epoch = args.filter is None or args.filter in EPOCH_NAME
+    if not selected and not run_epoch and not args.allow_none:
         sys.exit(f"no workload name contains '{args.filter}'")
 
     load_before = load_average()
@@ -335,6 +553,15 @@ def main():
         results.append(r)
         print(f"torch {name:<28} median {r['median_us']:12.1f} µs  (IQR {r['q1_us']:.1f}–{r['q3_us']:.1f}, "
               f"{r['samples']}×{r['calls_per_sample']} calls)  {r['minor_faults_per_call']:.0f} faults/call  others' CPU {share_text(r['other_cpu_share'])}", file=sys.stderr)
+
+    epoch = None
+    if run_epoch:
+        epoch = epoch_in_child_process(args.threads, args.quick, args.mnist_dir)
+        mib = 1024 * 1024
+        print(f"torch {EPOCH_NAME:<28} {epoch['batches']} batches: epoch {epoch['epoch_seconds']:.2f} s, load {epoch['load_seconds']:.2f} s, "
+              f"process {epoch['process_seconds']:.2f} s; peak RSS {epoch['peak_rss_bytes'] / mib:.1f} MiB (RSS "
+              f"{epoch['rss_before_load_bytes'] / mib:.1f} MiB before loading, {epoch['rss_after_load_bytes'] / mib:.1f} MiB after); "
+              f"final loss {epoch['final_loss']:.4f}", file=sys.stderr)
 
     config = torch.__config__.show()
     document = dict(
@@ -363,6 +590,7 @@ def main():
             quick=args.quick,
         ),
         results=results,
+        epoch=epoch,
     )
     text = json.dumps(document, indent=2, ensure_ascii=False)
     if args.out:

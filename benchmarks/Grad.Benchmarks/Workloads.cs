@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using Autodiff.Optimizers;
 
 namespace Autodiff.Benchmarks;
 
@@ -80,15 +81,19 @@ internal static class Workloads
         // MNIST-shaped products, float64, and 16M-element elementwise ops (64 MiB per float32 operand).
         new("fma_peak_f32", $"Vector512 FMA loop, 12 independent accumulators, one per thread: {FmaPeak.FlopsPerThread / 1e6:F1} MFLOP per thread", () =>
             () => FmaPeak.Run()),
+        MatMul("matmul_f32_128", 128, 128, 128, DType.Float32),
         MatMul("matmul_f32_2048", 2048, 2048, 2048, DType.Float32),
         MatMul("matmul_f32_128x784x128", 128, 784, 128, DType.Float32),
         MatMul("matmul_f32_64x3136x128", 64, 3136, 128, DType.Float32),
+        MatMul("matmul_f64_512", 512, 512, 512, DType.Float64),
         MatMul("matmul_f64_1024", 1024, 1024, 1024, DType.Float64),
         Binary("add_f32_16M", (a, b) => a + b),
         Binary("mul_f32_16M", (a, b) => a * b),
         Unary("exp_f32_16M", x => x.Exp()),
         Unary("tanh_f32_16M", x => x.Tanh()),
         Unary("sum_f32_16M", x => x.Sum()),
+        // Issue 4's model workloads: the layers, losses and optimizers a user writes (Models.cs).
+        .. ModelWorkloads.All,
     ];
 
     private const int Sixteen = 16 * Million;
@@ -109,21 +114,18 @@ internal static class Workloads
             return () => f(a, b);
         });
     /// <summary>
-    /// Runs that are measured once rather than timed: memory after 1,000 and after 10,000 MLP training steps (the
-    /// <c>mlp_train_step_f32</c> step), which must be the same if nothing grows from step to step. PyTorch has no twin.
+    /// Runs that are measured once rather than timed: memory after 1,000 and after 10,000 training steps of the
+    /// <c>mnist_mlp_sgd_step</c> step (Sequential 784→128→10, softmax cross-entropy, Optim.Sgd), which must be the same
+    /// if nothing grows from step to step. The reading at 5,000 tells a slow warm-up (the heap settles between 1,000
+    /// and 5,000 steps) from growth that goes on. PyTorch has no twin.
     /// </summary>
     public static IReadOnlyList<MemoryWorkload> Memory { get; } =
     [
-        new("mlp_memory_1k_vs_10k", "MLP 784→256→10 train step (as mlp_train_step_f32): GC heap and working set after 1,000 and 10,000 steps", () =>
+        new("mlp_memory_1k_vs_10k", "MNIST MLP 784→128→10 SGD step (as mnist_mlp_sgd_step): GC heap and working set after 1,000, 5,000 and 10,000 steps", () =>
         {
-            var (model, x, labels) = MlpBatch(784, 256, 10, 128, Key.Create(10));
-            var valueAndGrad = Grad.ValueAndGrad<Mlp>(m => Mlp.Loss(m, x, labels));
-            return () =>
-            {
-                var (_, grads) = valueAndGrad(model);
-                model = Tree.Map(model, grads, (p, g) => p - 0.01 * g);
-            };
-        }, [1_000, 10_000]),
+            var step = ModelWorkloads.TrainStep(ModelWorkloads.MnistMlp, ModelWorkloads.MnistBatch, () => Optim.Sgd(0.01), Key.Create(10));
+            return () => step();
+        }, [1_000, 5_000, 10_000]),
     ];
 
     private static Workload MatMul(string name, int m, int k, int n, DType dtype) =>
