@@ -229,8 +229,9 @@ internal static class Gemm
         // Where the tile goes is settled before the loop: a call (zeroing the scratch, a range-check failure) after
         // it, with the 24 accumulators live, would make the JIT spill every accumulator on every iteration.
         var full = rows == MR && cols == 2 * w;
+        // An edge tile is stored whole into the scratch (every element written, so it needs no clearing) and only
+        // its part inside C is copied out below.
         Unsafe.SkipInit(out TileScratch scratch);
-        if (!full) MemoryMarshal.CreateSpan(ref Unsafe.As<TileScratch, byte>(ref scratch), MR * 2 * 64).Clear();
         ref var t = ref full ? ref c[cStart] : ref Unsafe.As<TileScratch, T>(ref scratch);
         var ld = full ? ldc : 2 * w;
         TVector c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
@@ -271,7 +272,7 @@ internal static class Gemm
             pb = ref Unsafe.Add(ref pb, 2 * w);
         }
 
-        if (accumulate || !full)
+        if (accumulate && full)
         {
             TSimd.AddTo(ref t, 0, c00); TSimd.AddTo(ref t, w, c01);
             TSimd.AddTo(ref t, ld, c10); TSimd.AddTo(ref t, ld + w, c11);
@@ -302,7 +303,7 @@ internal static class Gemm
             TSimd.Store(ref t, 11 * ld, cB0); TSimd.Store(ref t, 11 * ld + w, cB1);
         }
         if (full) return;
-        // Edge tile: the scratch (cleared above) holds the product; add or write only the part inside C.
+        // Edge tile: the scratch holds the product; add or write only the part inside C.
         for (var i = 0; i < rows; i++)
             for (var j = 0; j < cols; j++)
                 c[cStart + i * ldc + j] = accumulate ? c[cStart + i * ldc + j] + Unsafe.Add(ref t, i * ld + j) : Unsafe.Add(ref t, i * ld + j);

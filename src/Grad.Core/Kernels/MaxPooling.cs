@@ -75,12 +75,51 @@ internal static class MaxPooling
     {
         // 2×2 windows at stride 2 with no padding or dilation (the usual CNN pooling) never leave the image and never
         // overlap: an unrolled loop with no bounds tests does the same work several times faster.
-        var twoByTwo = g.KH == 2 && g.KW == 2 && g.P.StrideHeight == 2 && g.P.StrideWidth == 2
-                       && g.P.DilationHeight == 1 && g.P.DilationWidth == 1 && g.P.Padding == default;
+        var twoByTwo = IsTwoByTwo(g);
         ParallelKernel.For(g.N, ParallelKernel.Cost((long)g.Positions * g.KH * g.KW), (start, count) =>
         {
             if (twoByTwo) Planes2x2(x, g, sink, start, count);
             else Planes(x, g, sink, start, count);
+        });
+    }
+
+    private static bool IsTwoByTwo(ConvGeometry g) =>
+        g.KH == 2 && g.KW == 2 && g.P.StrideHeight == 2 && g.P.StrideWidth == 2
+        && g.P.DilationHeight == 1 && g.P.DilationWidth == 1 && g.P.Padding == default;
+
+    /// <summary>Whether the windows are 2×2 at stride 2 and cover every input element exactly once (even height and width).</summary>
+    public static bool TilesExactly(ConvGeometry g) => IsTwoByTwo(g) && g.H % 2 == 0 && g.W % 2 == 0;
+
+    /// <summary>
+    /// <see cref="Scatter"/> where <see cref="TilesExactly"/>: writes every element of <paramref name="gx"/> (the share
+    /// or zero), so <paramref name="gx"/> need not be cleared first. Same maxima, same shares, same results.
+    /// </summary>
+    public static void ScatterTiled2x2<T>(T[] x, T[] gy, ConvGeometry g, T[] gx) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ParallelKernel.For(g.N, ParallelKernel.Cost((long)g.Positions * 4), (start, count) =>
+        {
+            int w = g.W, oh = g.OH, ow = g.OW;
+            for (var plane = start; plane < start + count; plane++)
+                for (var a = 0; a < oh; a++)
+                {
+                    var top = (plane * oh + a) * 2 * w;
+                    var output = (plane * oh + a) * ow;
+                    for (var b = 0; b < ow; b++)
+                    {
+                        var (i0, i2) = (top + 2 * b, top + w + 2 * b);
+                        T v0 = x[i0], v1 = x[i0 + 1], v2 = x[i2], v3 = x[i2 + 1];
+                        var best = T.Max(T.Max(v0, v1), T.Max(v2, v3));
+                        var bestIsNaN = T.IsNaN(best);
+                        bool m0 = v0 == best || (bestIsNaN && T.IsNaN(v0)), m1 = v1 == best || (bestIsNaN && T.IsNaN(v1));
+                        bool m2 = v2 == best || (bestIsNaN && T.IsNaN(v2)), m3 = v3 == best || (bestIsNaN && T.IsNaN(v3));
+                        var ties = (m0 ? 1 : 0) + (m1 ? 1 : 0) + (m2 ? 1 : 0) + (m3 ? 1 : 0);
+                        var share = gy[output + b] / T.CreateTruncating(ties);
+                        gx[i0] = m0 ? share : T.Zero;
+                        gx[i0 + 1] = m1 ? share : T.Zero;
+                        gx[i2] = m2 ? share : T.Zero;
+                        gx[i2 + 1] = m3 ? share : T.Zero;
+                    }
+                }
         });
     }
 

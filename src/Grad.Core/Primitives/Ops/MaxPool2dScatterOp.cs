@@ -37,8 +37,13 @@ public sealed class MaxPool2dScatterOp : Primitive
 
     private static Tensor Run<T>(Tensor x, Tensor gy, ConvGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var result = Tensor.AllocateZeroed<T>((int[])x.ShapeArray.Clone(), out var data);
-        MaxPooling.Scatter(x.Data<T>(), gy.Data<T>(), g, data);
+        // Where the windows tile the input exactly, the scatter writes every element itself: no clearing pass first.
+        var shape = (int[])x.ShapeArray.Clone();
+        var tiled = MaxPooling.TilesExactly(g);
+        T[] data;
+        var result = tiled ? Tensor.Allocate(shape, out data) : Tensor.AllocateZeroed(shape, out data);
+        if (tiled) MaxPooling.ScatterTiled2x2(x.Data<T>(), gy.Data<T>(), g, data);
+        else MaxPooling.Scatter(x.Data<T>(), gy.Data<T>(), g, data);
         return result;
     }
 
