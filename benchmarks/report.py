@@ -169,6 +169,16 @@ def environment(passes, numpy_doc):
     print()
 
 
+def best_vs_best(passes, name):
+    """PyTorch's fastest time over the thread counts ÷ Grad's fastest, with the thread count each was fastest at."""
+    grad_times = [(p.grad_us(name), p.threads) for p in passes if p.grad_us(name) is not None]
+    torch_times = [(p.torch_us(name), p.threads) for p in passes if p.torch_us(name) is not None]
+    if not grad_times or not torch_times:
+        return None
+    (g, gt), (t, tt) = min(grad_times), min(torch_times)
+    return t / g, gt, tt
+
+
 def speedups(passes):
     print("## Speed-up: PyTorch time ÷ Grad time (above 1× Grad is faster)")
     print()
@@ -183,12 +193,8 @@ def speedups(passes):
         if all(p.torch_us(name) is None for p in passes):
             continue
         cells = [ratio_text(p.speedup(name)) for p in passes]
-        grad_times = [(p.grad_us(name), p.threads) for p in passes if p.grad_us(name) is not None]
-        torch_times = [(p.torch_us(name), p.threads) for p in passes if p.torch_us(name) is not None]
-        best = "—"
-        if grad_times and torch_times:
-            (g, gt), (t, tt) = min(grad_times), min(torch_times)
-            best = f"{t / g:.2f}× (Grad {gt}, PyTorch {tt})"
+        b = best_vs_best(passes, name)
+        best = "—" if b is None else f"{b[0]:.2f}× (Grad {b[1]}, PyTorch {b[2]})"
         rows.append([name] + cells + [best])
     table(["workload"] + [threads_text(p.threads) for p in passes] + ["best vs best"], rows)
 
@@ -247,15 +253,19 @@ def step_over_forward(p, side, step, forward, update=None):
 def targets(passes, numpy_by_name):
     print("## Targets (issue 4)")
     print()
-    print("Measured at each thread count; a target is *met* when it holds at every thread count measured (the GEMM "
-          "targets, stated against the all-cores FMA peak, are judged at the most threads only).")
+    print("Measured at each thread count. The speed ratios against PyTorch are judged as the issue states them, each "
+          "side at its best thread count (*best vs best*); the GEMM targets, stated against the all-cores FMA peak, at "
+          "the most threads; the others must hold at every thread count measured.")
     print()
     most = passes[-1]
 
-    def row(label, value, good, text, judge_most_only=False):
+    def row(label, value, good, text, judge_most_only=False, best=None):
         values = [value(p) for p in passes]
         cells = ["—" if v is None else text(v) for v in values]
         judged = [(p, v) for p, v in zip(passes, values) if v is not None and (not judge_most_only or p is most)]
+        if best is not None:
+            verdict = "not measured" if best[0] is None else ("**met**" if good(best[0]) else "missed")
+            return [label] + cells + [best[1]] + [verdict]
         if not judged:
             verdict = "not measured"
         else:
@@ -266,19 +276,20 @@ def targets(passes, numpy_by_name):
                 verdict = "missed"
             else:
                 verdict = "met at " + ", ".join(threads_text(t) for t in met) + " only"
-        return [label] + cells + [verdict]
+        return [label] + cells + ["—", verdict]
 
     def speedup_row(label, name, at_least):
+        b = best_vs_best(passes, name)
+        best = (None, "—") if b is None else (b[0], f"{ratio_text(b[0])} (Grad {b[1]}, PyTorch {b[2]})")
         return row(f"{label}: PyTorch ÷ Grad ≥ {at_least}× (`{name}`)", lambda p: p.speedup(name),
-                   lambda v: v >= at_least, ratio_text)
+                   lambda v: v >= at_least, ratio_text, best=best)
 
     rows = [
         speedup_row("MLP step", "mnist_mlp_sgd_step", 3),
         speedup_row("wide MLP step", "wide_mlp_adam_step", 2),
         speedup_row("CNN step", "cnn_adam_step", 1.5),
         speedup_row("seed graph", "seed_graph", 3),
-        row("per-op overhead ≥ 5× lower: PyTorch µs/op ÷ Grad µs/op (`op_chain_1000`)", lambda p: p.speedup("op_chain_1000"),
-            lambda v: v >= 5, ratio_text),
+        speedup_row("per-op overhead (µs per op)", "op_chain_1000", 5),
     ]
     for name in ["matmul_f32_1024", "matmul_f32_2048"]:
         rows.append(row(f"SGEMM {name.rsplit('_', 1)[1]} ≥ 65% of the FMA peak at {threads_text(most.threads)} (`{name}`)",
@@ -299,7 +310,7 @@ def targets(passes, numpy_by_name):
 
     rows.append(row("epoch peak memory ≤ PyTorch's: VmHWM, Grad / PyTorch (`mnist_mlp_epoch`)", peak_memory,
                     lambda v: v[0] <= v[1], lambda v: f"{v[0] / MIB:.0f} / {v[1] / MIB:.0f} MiB"))
-    table(["target"] + [threads_text(p.threads) for p in passes] + ["verdict"], rows)
+    table(["target"] + [threads_text(p.threads) for p in passes] + ["best vs best", "verdict"], rows)
 
 
 def gemm(passes):

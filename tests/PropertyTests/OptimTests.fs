@@ -450,3 +450,33 @@ let ``the F# wrappers give the same steps as the C# API`` () =
         state <- nextState
     let expected, _ = run csharpOpt 5 (pairOf start) (csharpOpt.Init(pairOf start))
     Assert.Equal<float[]>(flatOf expected, flatOf p)
+
+[<Fact>]
+let ``Adam's one-pass kernel gives bitwise the tensor code's parameters and moments, with either weight decay`` () =
+    // Sizes below, at and past the vector width and the parallel threshold; both dtypes; coupled (Adam) and decoupled
+    // (AdamW) decay; several steps so the bias corrections change.
+    let optimizers =
+        [ Autodiff.Optimizers.Optim.Adam(Autodiff.Optimizers.Schedule.op_Implicit 1e-2)
+          Autodiff.Optimizers.Optim.Adam(Autodiff.Optimizers.Schedule.op_Implicit 1e-2, weightDecay = 0.1)
+          Autodiff.Optimizers.Optim.AdamW(Autodiff.Optimizers.Schedule.op_Implicit 1e-2, weightDecay = 0.05) ]
+    for dtype in [ DType.Float32; DType.Float64 ] do
+        for size in [ 1; 7; 33; 200_003 ] do
+            let parameters = [| (Tensor.Normal(Key.Create(int64 size), [| size |])).Cast dtype |]
+            for opt in optimizers do
+                let run fused =
+                    Autodiff.Optimizers.Adam.FusedKernel <- fused
+                    try
+                        let mutable p = parameters
+                        let mutable s = opt.Init p
+                        for step in 1 .. 4 do
+                            let g = [| (Tensor.Normal(Key.Create(int64 (size + step)), [| size |])).Cast dtype |]
+                            let struct (next, state) = opt.Update(g, s, p)
+                            p <- next
+                            s <- state
+                        let st = s :?> Autodiff.Optimizers.Adam.State
+                        Array.concat [ p.[0].ToArray<float>(); st.ExpAvg.[0].ToArray<float>(); st.ExpAvgSq.[0].ToArray<float>() ]
+                    finally
+                        Autodiff.Optimizers.Adam.FusedKernel <- true
+                let fused, composite = run true, run false
+                Assert.True(Array.forall2 (fun (a: float) b -> BitConverter.DoubleToInt64Bits a = BitConverter.DoubleToInt64Bits b) fused composite,
+                            sprintf "%s %A size %d" opt.Name dtype size)

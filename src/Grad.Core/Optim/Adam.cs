@@ -44,6 +44,9 @@ public sealed class Adam : GradientTransformation
     /// <summary>True for AdamW: θ ← θ·(1 − γλ) instead of adding λθ to the gradient.</summary>
     public bool DecoupledWeightDecay { get; }
 
+    /// <summary>Whether updates outside transforms use the one-pass kernel (tests turn it off to compare with the tensor code).</summary>
+    internal static bool FusedKernel { get; set; } = true;
+
     /// <summary>Adam's state, named as in torch's <c>state_dict</c>.</summary>
     /// <param name="Step">Completed steps, as an int32 scalar.</param>
     /// <param name="ExpAvg">The first moment m of each leaf.</param>
@@ -73,9 +76,24 @@ public sealed class Adam : GradientTransformation
         var n = parameters.Length;
         var (updates, expAvg, expAvgSq) = (new Tensor[n], new Tensor[n], new Tensor[n]);
         var maxExpAvgSq = Amsgrad ? new Tensor[n] : null;
+        // Outside any transform nothing needs the intermediates, so a one-pass kernel gives the same bits.
+        var fused = FusedKernel && maxExpAvgSq is null && Interpreter.Current is null;
         for (var i = 0; i < n; i++)
         {
             var (theta, g) = (parameters[i], gradients[i]);
+            if (fused)
+            {
+                var coupled = WeightDecay != 0 && !DecoupledWeightDecay;
+                var decoupled = WeightDecay != 0 && DecoupledWeightDecay;
+                (updates[i], expAvg[i], expAvgSq[i]) = theta.DType == DType.Float32
+                    ? AdamKernel.Step(theta, g, s.ExpAvg[i], s.ExpAvgSq[i], new AdamKernel.Constants<float>(
+                        (float)WeightDecay, coupled, (float)beta1, (float)(1 - beta1), (float)beta2, (float)(1 - beta2),
+                        (float)biasCorrection2Sqrt, (float)Eps, (float)-stepSize, (float)(lr * WeightDecay), decoupled))
+                    : AdamKernel.Step(theta, g, s.ExpAvg[i], s.ExpAvgSq[i], new AdamKernel.Constants<double>(
+                        WeightDecay, coupled, beta1, 1 - beta1, beta2, 1 - beta2,
+                        biasCorrection2Sqrt, Eps, -stepSize, lr * WeightDecay, decoupled));
+                continue;
+            }
             if (WeightDecay != 0 && !DecoupledWeightDecay) g = g + WeightDecay * theta;
             var m = beta1 * s.ExpAvg[i] + (1 - beta1) * g;
             var v = beta2 * s.ExpAvgSq[i] + (1 - beta2) * g.Square();
