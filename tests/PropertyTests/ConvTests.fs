@@ -194,6 +194,27 @@ let ``2x2 stride-2 max pooling (its unrolled kernel) agrees exactly with the gen
         assertAllClose 0.0 0.0 "odd" expected (doubles (odd.MaxPool2d 2)))
 
 [<Fact>]
+let ``a batch convolved at once equals its images convolved one by one, value and both VJPs`` () =
+    // Enough images for the kernels to split the batch across threads, each summing its own weight-gradient partials:
+    // the batch must still give each image's values and the sum of the per-image weight gradients.
+    let n, c, o, h = 20, 16, 8, 64
+    let x = randomTensor 31 -1.0 1.0 [| n; c; h; h |]
+    let w = randomTensor 32 -1.0 1.0 [| o; c; 3; 3 |]
+    let conv (xw: Tensor[]) = xw.[0].Conv2d(xw.[1], padding = 1)
+    let struct (y, back) = Grad.Vjp(Func<Tensor[], Tensor>(conv), [| x; w |])
+    let gy = randomTensor 33 -1.0 1.0 y.Shape
+    let g = back.Invoke gy
+    let mutable gwSum = Tensor.Zeros(DType.Float64, o, c, 3, 3)
+    for i in 0 .. n - 1 do
+        let xi = x.Slice(0, i, i + 1)
+        let struct (yi, backi) = Grad.Vjp(Func<Tensor[], Tensor>(conv), [| xi; w |])
+        let gi = backi.Invoke(gy.Slice(0, i, i + 1))
+        assertAllClose 1e-12 1e-12 (sprintf "y of image %d" i) (doubles yi) (doubles (y.Slice(0, i, i + 1)))
+        assertAllClose 1e-12 1e-12 (sprintf "gx of image %d" i) (doubles gi.[0]) (doubles (g.[0].Slice(0, i, i + 1)))
+        gwSum <- gwSum + gi.[1]
+    assertAllClose 1e-10 1e-10 "gw" (doubles gwSum) (doubles g.[1])
+
+[<Fact>]
 let ``global average pooling is the mean over height and width`` () =
     let x = randomTensor 5 -1.0 1.0 [| 2; 3; 4; 5 |]
     let y = x.GlobalAvgPool2d()
