@@ -25,6 +25,13 @@ module Trainer =
         let testX, testY = test
         fitWith (FitOptions(Epochs = epochs).WithTest(testX, testY)) optimizer forward key data model
 
+    /// `fitWith` for a model with state threaded through its forward pass (batch-norm statistics):
+    /// `forward model state mode x` gives (outputs, next state); returns the trained model and its final state.
+    let fitWithState (options: FitOptions) (optimizer: GradientTransformation) (forward: 'T -> 'S -> Mode -> Tensor -> Tensor * 'S)
+                     (key: Key) (data: DataLoader<struct (Tensor * Tensor)>) (model: 'T, state: 'S) : FitResult<'T, 'S> =
+        let step = Func<'T, Tensor, 'S, Mode, struct (Tensor * 'S)>(fun m x s mode -> let y, next = forward m s mode x in struct (y, next))
+        Trainer.Fit(model, state, optimizer, data, step, key, options)
+
     /// Mean softmax cross-entropy and accuracy of `model` in inference mode over (x, labels).
     let evaluate (forward: 'T -> Mode -> Tensor -> Tensor) (x: Tensor) (labels: Tensor) (model: 'T) : Evaluation =
         Trainer.Evaluate(model, forwardOf forward, x, labels)

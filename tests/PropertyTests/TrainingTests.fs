@@ -91,3 +91,39 @@ let ``Fit and Evaluate name the problem with bad options and mismatched data`` (
     Assert.Contains("Trainer.Evaluate", e.Message)
     Assert.Contains("[20, 3]", e.Message)
     Assert.Contains("[10]", e.Message)
+
+[<Fact>]
+let ``the stateful Fit threads batch-norm statistics from step to step and evaluates with the final ones`` () =
+    let x, y = blobs 200 14
+    let testX, testY = blobs 100 15
+    let model = Sequential(Linear.Create(3, 16, key 6), BatchNorm.Create(16), Relu(), Linear.Create(16, 4, key 7))
+    let forward = Func<Sequential, Tensor, (obj | null)[], Mode, struct (Tensor * (obj | null)[])>(fun m x s mode -> m.Apply(x, s, mode))
+    let options = FitOptions(Epochs = 4).WithTest(testX, testY)
+    let initialState = model.InitialState()
+    let result = Trainer.Fit(model, initialState, Optim.Adam(Schedule.op_Implicit 0.05), DataLoader.Create(struct (x, y), 32, key 8), forward, key 9, options)
+    let stats = match result.State.[1] with :? BatchNormState as s -> s | other -> failwithf "layer 1 state is %A" other
+    // The running mean left zero and moved to the hidden layer's batch means; the test set is classified with it.
+    Assert.True(doubles stats.RunningMean |> Array.exists (fun m -> abs m > 1e-2), "running mean still at zero")
+    let test = match result.History.[3].Test with null -> failwith "no test evaluation" | t -> t
+    Assert.True(test.Accuracy.Value > 0.95, sprintf "test accuracy %g" test.Accuracy.Value)
+    // The reported evaluation is the model in inference mode with the returned state, exactly.
+    let struct (logits, _) = result.Model.Apply(testX, result.State, Mode.Inference)
+    Assert.Equal(float (Losses.Accuracy(logits, testY).Item<float32>()), test.Accuracy.Value, 6)
+    // The state passed in was not mutated: it still holds zeros.
+    let initial = match initialState.[1] with :? BatchNormState as s -> s | other -> failwithf "%A" other
+    Assert.True(doubles initial.RunningMean |> Array.forall (fun m -> m = 0.0))
+
+[<Fact>]
+let ``the F# fitWithState runs the same stateful loop`` () =
+    let x, y = blobs 200 16
+    let model = Sequential(Linear.Create(3, 8, key 10), BatchNorm.Create(8), Relu(), Linear.Create(8, 4, key 11))
+    let forward (m: Sequential) (s: (obj | null)[]) (mode: Mode) (input: Tensor) = let struct (out, next) = m.Apply(input, s, mode) in out, next
+    let loader = Autodiff.FSharp.DataLoader.shuffled (key 12) 32 (struct (x, y))
+    let viaFSharp = Autodiff.FSharp.Trainer.fitWithState (FitOptions(Epochs = 2)) (Optim.Adam(Schedule.op_Implicit 0.05)) forward (key 13) loader (model, model.InitialState())
+    let viaCSharp =
+        Trainer.Fit(model, model.InitialState(), Optim.Adam(Schedule.op_Implicit 0.05), loader,
+                    Func<Sequential, Tensor, (obj | null)[], Mode, struct (Tensor * (obj | null)[])>(fun m i s mode -> m.Apply(i, s, mode)), key 13, FitOptions(Epochs = 2))
+    let leaves (m: Sequential) = Tree.Leaves m |> Array.collect doubles
+    Assert.Equal<float[]>(leaves viaCSharp.Model, leaves viaFSharp.Model)
+    Assert.Equal<float[]>(Tree.Leaves viaCSharp.State |> Array.collect doubles, Tree.Leaves viaFSharp.State |> Array.collect doubles)
+    Assert.Equal(2, viaFSharp.History.Count)

@@ -32,6 +32,11 @@ public sealed record EpochReport(int Epoch, double TrainLoss, double? TrainAccur
 /// <typeparam name="T">The model's type (a parameter tree).</typeparam>
 public sealed record FitResult<T>(T Model, OptState OptimizerState, IReadOnlyList<EpochReport> History);
 
+/// <summary>The result of the stateful <see cref="Trainer.Fit{T, TState}"/>: as <see cref="FitResult{T}"/>, plus the layers' state after training.</summary>
+/// <typeparam name="T">The model's type (a parameter tree).</typeparam>
+/// <typeparam name="TState">The model's non-trainable state, e.g. <c>Sequential.InitialState()</c> with batch-norm statistics.</typeparam>
+public sealed record FitResult<T, TState>(T Model, TState State, OptState OptimizerState, IReadOnlyList<EpochReport> History);
+
 /// <summary>How <see cref="Trainer.Fit{T}"/> trains. Every property has a default; nothing is printed unless a callback prints it.</summary>
 public sealed record FitOptions
 {
@@ -66,7 +71,8 @@ public sealed record FitOptions
 /// <summary>
 /// A training loop as a function: epochs over a loader, <see cref="Grad.ValueAndGrad{TParams,TAux}"/> plus an optimizer
 /// update per batch, evaluation after each epoch. The model goes in and the trained model comes out; nothing is
-/// mutated and nothing is printed. Models with running state (batch norm) thread it through their own loop instead.
+/// mutated and nothing is printed. Models with running state (batch norm) use the stateful overload, which threads the
+/// state from step to step and returns it.
 /// </summary>
 public static class Trainer
 {
@@ -81,6 +87,24 @@ public static class Trainer
     public static FitResult<T> Fit<T>(T model, GradientTransformation optimizer, DataLoader<(Tensor X, Tensor Y)> data,
         Func<T, Tensor, Mode, Tensor> forward, Key key, FitOptions? options = null)
     {
+        ArgumentNullException.ThrowIfNull(forward);
+        var result = Fit<T, object?>(model, null, optimizer, data, (m, x, state, mode) => (forward(m, x, mode), state), key, options);
+        return new FitResult<T>(result.Model, result.OptimizerState, result.History);
+    }
+
+    /// <summary>
+    /// <see cref="Fit{T}"/> for a model with non-trainable state threaded through its forward pass, such as batch-norm
+    /// running statistics: <paramref name="forward"/> maps (model, inputs, state, mode) to (outputs, next state). In
+    /// training each step's state feeds the next; evaluation reads the current state in inference mode. Nothing is
+    /// mutated: the final state comes back in the result, next to the trained model.
+    /// </summary>
+    /// <typeparam name="T">The model's type: any parameter tree.</typeparam>
+    /// <typeparam name="TState">The state's type, e.g. <c>object?[]</c> from <c>Sequential.InitialState()</c>.</typeparam>
+    /// <exception cref="ArgumentException">The options ask for fewer than one epoch or a non-positive evaluation batch size.</exception>
+    public static FitResult<T, TState> Fit<T, TState>(T model, TState state, GradientTransformation optimizer,
+        DataLoader<(Tensor X, Tensor Y)> data, Func<T, Tensor, TState, Mode, (Tensor Output, TState State)> forward, Key key,
+        FitOptions? options = null)
+    {
         ArgumentNullException.ThrowIfNull(optimizer);
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(forward);
@@ -89,7 +113,7 @@ public static class Trainer
         if (options.EvaluationBatchSize < 1)
             throw new ArgumentException($"Trainer.Fit: evaluation batch size {options.EvaluationBatchSize} must be at least 1", nameof(options));
 
-        var state = options.OptimizerState ?? optimizer.Init(model);
+        var optimizerState = options.OptimizerState ?? optimizer.Init(model);
         var history = new List<EpochReport>(options.Epochs);
         for (var epoch = 1; epoch <= options.Epochs; epoch++)
         {
@@ -102,17 +126,19 @@ public static class Trainer
             {
                 step++;
                 var mode = Mode.Train(epochKey.FoldIn(step));
-                var (loss, accuracy, grads) = Grad.ValueAndGrad<T, Tensor?>(m =>
+                var current = state;
+                var (loss, aux, grads) = Grad.ValueAndGrad<T, (Tensor? Accuracy, TState State)>(m =>
                 {
-                    var output = forward(m, x, mode);
+                    var (output, next) = forward(m, x, current, mode);
                     var value = options.Loss(output, y);
                     // The accuracy is of the same forward pass, so it costs no second evaluation.
-                    return (value, options.Classification ? Losses.Accuracy(Grad.StopGradient(output), y) : null);
+                    return (value, (options.Classification ? Losses.Accuracy(Grad.StopGradient(output), y) : null, next));
                 })(model);
-                (model, state) = optimizer.Update(grads, state, model);
+                (model, optimizerState) = optimizer.Update(grads, optimizerState, model);
+                state = aux.State;
 
                 var batchLoss = loss.Item<double>();
-                var batchAccuracy = accuracy?.Item<double>();
+                var batchAccuracy = aux.Accuracy?.Item<double>();
                 var count = x.Dims[0];
                 lossSum += batchLoss * count;
                 accuracySum += (batchAccuracy ?? 0) * count;
@@ -120,14 +146,16 @@ public static class Trainer
                 options.OnStep?.Invoke(new StepReport(epoch, step, data.BatchCount, batchLoss, batchAccuracy));
             }
             var seconds = clock.Elapsed.TotalSeconds;
+            var trained = (model, state);
             var test = options.Test is var (testX, testY)
-                ? Evaluate(model, forward, testX, testY, options.Loss, options.Classification, options.EvaluationBatchSize)
+                ? Evaluate(trained.model, (m, batch, mode) => forward(m, batch, trained.state, mode).Output, testX, testY,
+                    options.Loss, options.Classification, options.EvaluationBatchSize)
                 : null;
             var report = new EpochReport(epoch, lossSum / seen, options.Classification ? accuracySum / seen : null, test, seconds, seen / seconds);
             history.Add(report);
             options.OnEpoch?.Invoke(report);
         }
-        return new FitResult<T>(model, state, history);
+        return new FitResult<T, TState>(model, state, optimizerState, history);
     }
 
     /// <summary>
