@@ -199,31 +199,29 @@ let ``inside a transform Grad.Evaluate is a plain call, so gradients flow throug
 [<Collection("allocation")>]
 type OptimizerUpdates() =
     [<Fact>]
-    member _.``an Adam update outside transforms allocates only its three results, fused or not`` () =
+    member _.``an Adam update outside transforms allocates only its three results`` () =
         let parameters = [| randomTensor 23 -1.0 1.0 [| 300; 40 |]; randomTensor 24 -1.0 1.0 [| 40 |] |]
         let grads = [| randomTensor 25 -1.0 1.0 [| 300; 40 |]; randomTensor 26 -1.0 1.0 [| 40 |] |]
         let resultBytes = 3L * int64 (300 * 40 + 40) * 8L // parameters, first and second moments, float64
-        let opt = Autodiff.Optimizers.Optim.Adam(Autodiff.Optimizers.Schedule.op_Implicit 1e-3)
-        for fused in [ false; true ] do
-            Autodiff.Optimizers.Adam.FusedKernel <- fused
-            try
-                let mutable p = parameters
-                let mutable s = opt.Init p
-                let step () =
-                    let struct (next, state) = opt.Update(grads, s, p)
-                    p <- next
-                    s <- state
-                BufferPool.Shared.Clear()
-                for _ in 1 .. 3 do step ()
-                let allocated0 = GC.GetTotalAllocatedBytes(true)
-                let rented0 = BufferPool.Shared.RentedBytes
-                for _ in 1 .. 10 do step ()
-                let allocated = (GC.GetTotalAllocatedBytes(true) - allocated0) / 10L
-                let rented = (BufferPool.Shared.RentedBytes - rented0) / 10L
-                // The tensor code makes a dozen parameter-sized temporaries, the fused kernel one (the update added to
-                // the parameters); either way they come back from the pool, and only the results are new memory.
-                Assert.True(rented > resultBytes, $"fused {fused}: tensors made {rented} B per step")
-                Assert.True(allocated < resultBytes + resultBytes / 10L, $"fused {fused}: allocated {allocated} B per step, results {resultBytes} B, tensors made {rented} B")
-                Assert.True(Double.IsFinite((doubles p.[0]).[0]))
-            finally
-                Autodiff.Optimizers.Adam.FusedKernel <- true
+        // Adam (fused kernel) and RMSprop (tensor code: a dozen temporaries, all from the pool under Grad.Evaluate).
+        let optimizers =
+            [ Autodiff.Optimizers.Optim.Adam(Autodiff.Optimizers.Schedule.op_Implicit 1e-3) :> Autodiff.Optimizers.GradientTransformation, resultBytes
+              Autodiff.Optimizers.Optim.RmsProp(Autodiff.Optimizers.Schedule.op_Implicit 1e-3, centered = true), resultBytes ]
+        for opt, results in optimizers do
+            let mutable p = parameters
+            let mutable s = opt.Init p
+            let step () =
+                let struct (next, state) = opt.Update(grads, s, p)
+                p <- next
+                s <- state
+            BufferPool.Shared.Clear()
+            for _ in 1 .. 3 do step ()
+            let allocated0 = GC.GetTotalAllocatedBytes(true)
+            let rented0 = BufferPool.Shared.RentedBytes
+            for _ in 1 .. 10 do step ()
+            let allocated = (GC.GetTotalAllocatedBytes(true) - allocated0) / 10L
+            let rented = (BufferPool.Shared.RentedBytes - rented0) / 10L
+            // Temporaries come back from the pool; only the results (parameters and two state tensors) are new memory.
+            Assert.True(rented > results, $"{opt.Name}: tensors made {rented} B per step")
+            Assert.True(allocated < results + results / 10L, $"{opt.Name}: allocated {allocated} B per step, results {results} B, tensors made {rented} B")
+            Assert.True(Double.IsFinite((doubles p.[0]).[0]))

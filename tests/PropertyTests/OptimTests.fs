@@ -453,8 +453,9 @@ let ``the F# wrappers give the same steps as the C# API`` () =
 
 [<Fact>]
 let ``Adam's one-pass kernel gives bitwise the tensor code's parameters and moments, with either weight decay`` () =
-    // Sizes below, at and past the vector width and the parallel threshold; both dtypes; coupled (Adam) and decoupled
-    // (AdamW) decay; several steps so the bias corrections change.
+    // Outside transforms Update runs the fused kernel; under a transform (here the forward pass of a Jvp, whose primal
+    // values are the plain evaluation) it runs the tensor code. Sizes below, at and past the vector width and the
+    // parallel threshold; both dtypes; coupled (Adam) and decoupled (AdamW) decay; four steps.
     let optimizers =
         [ Autodiff.Optimizers.Optim.Adam(Autodiff.Optimizers.Schedule.op_Implicit 1e-2)
           Autodiff.Optimizers.Optim.Adam(Autodiff.Optimizers.Schedule.op_Implicit 1e-2, weightDecay = 0.1)
@@ -463,20 +464,24 @@ let ``Adam's one-pass kernel gives bitwise the tensor code's parameters and mome
         for size in [ 1; 7; 33; 200_003 ] do
             let parameters = [| (Tensor.Normal(Key.Create(int64 size), [| size |])).Cast dtype |]
             for opt in optimizers do
-                let run fused =
-                    Autodiff.Optimizers.Adam.FusedKernel <- fused
-                    try
-                        let mutable p = parameters
-                        let mutable s = opt.Init p
-                        for step in 1 .. 4 do
-                            let g = [| (Tensor.Normal(Key.Create(int64 (size + step)), [| size |])).Cast dtype |]
+                let run traced =
+                    let mutable p = parameters
+                    let mutable s = opt.Init p
+                    for step in 1 .. 4 do
+                        let g = [| (Tensor.Normal(Key.Create(int64 (size + step)), [| size |])).Cast dtype |]
+                        if traced then
+                            let update (q: Tensor[]) =
+                                let struct (next, state) = opt.Update(g, s, q)
+                                s <- state
+                                next
+                            let struct (next, _) = Grad.Jvp(Func<Tensor[], Tensor[]>(update), p, Array.map Tensor.ZerosLike p)
+                            p <- next
+                        else
                             let struct (next, state) = opt.Update(g, s, p)
                             p <- next
                             s <- state
-                        let st = s :?> Autodiff.Optimizers.Adam.State
-                        Array.concat [ p.[0].ToArray<float>(); st.ExpAvg.[0].ToArray<float>(); st.ExpAvgSq.[0].ToArray<float>() ]
-                    finally
-                        Autodiff.Optimizers.Adam.FusedKernel <- true
-                let fused, composite = run true, run false
+                    let st = s :?> Autodiff.Optimizers.Adam.State
+                    Array.concat [ p.[0].ToArray<float>(); st.ExpAvg.[0].ToArray<float>(); st.ExpAvgSq.[0].ToArray<float>() ]
+                let fused, composite = run false, run true
                 Assert.True(Array.forall2 (fun (a: float) b -> BitConverter.DoubleToInt64Bits a = BitConverter.DoubleToInt64Bits b) fused composite,
                             sprintf "%s %A size %d" opt.Name dtype size)

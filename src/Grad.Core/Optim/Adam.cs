@@ -44,9 +44,6 @@ public sealed class Adam : GradientTransformation
     /// <summary>True for AdamW: θ ← θ·(1 − γλ) instead of adding λθ to the gradient.</summary>
     public bool DecoupledWeightDecay { get; }
 
-    /// <summary>Whether updates outside transforms use the one-pass kernel (tests turn it off to compare with the tensor code).</summary>
-    internal static bool FusedKernel { get; set; } = true;
-
     /// <summary>Adam's state, named as in torch's <c>state_dict</c>.</summary>
     /// <param name="Step">Completed steps, as an int32 scalar.</param>
     /// <param name="ExpAvg">The first moment m of each leaf.</param>
@@ -76,8 +73,9 @@ public sealed class Adam : GradientTransformation
         var n = parameters.Length;
         var (updates, expAvg, expAvgSq) = (new Tensor[n], new Tensor[n], new Tensor[n]);
         var maxExpAvgSq = Amsgrad ? new Tensor[n] : null;
-        // Outside any transform nothing needs the intermediates, so a one-pass kernel gives the same bits.
-        var fused = FusedKernel && maxExpAvgSq is null && Interpreter.Current is null;
+        // Outside any transform nothing needs the intermediates, so a one-pass kernel gives the same bits; inside one
+        // (differentiating through the update) the tensor code below is traced like any other.
+        var fused = maxExpAvgSq is null && Interpreter.Current is null;
         for (var i = 0; i < n; i++)
         {
             var (theta, g) = (parameters[i], gradients[i]);
