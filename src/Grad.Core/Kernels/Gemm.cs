@@ -272,41 +272,36 @@ internal static class Gemm
             pb = ref Unsafe.Add(ref pb, 2 * w);
         }
 
-        if (accumulate && full)
-        {
-            TSimd.AddTo(ref t, 0, c00); TSimd.AddTo(ref t, w, c01);
-            TSimd.AddTo(ref t, ld, c10); TSimd.AddTo(ref t, ld + w, c11);
-            TSimd.AddTo(ref t, 2 * ld, c20); TSimd.AddTo(ref t, 2 * ld + w, c21);
-            TSimd.AddTo(ref t, 3 * ld, c30); TSimd.AddTo(ref t, 3 * ld + w, c31);
-            TSimd.AddTo(ref t, 4 * ld, c40); TSimd.AddTo(ref t, 4 * ld + w, c41);
-            TSimd.AddTo(ref t, 5 * ld, c50); TSimd.AddTo(ref t, 5 * ld + w, c51);
-            TSimd.AddTo(ref t, 6 * ld, c60); TSimd.AddTo(ref t, 6 * ld + w, c61);
-            TSimd.AddTo(ref t, 7 * ld, c70); TSimd.AddTo(ref t, 7 * ld + w, c71);
-            TSimd.AddTo(ref t, 8 * ld, c80); TSimd.AddTo(ref t, 8 * ld + w, c81);
-            TSimd.AddTo(ref t, 9 * ld, c90); TSimd.AddTo(ref t, 9 * ld + w, c91);
-            TSimd.AddTo(ref t, 10 * ld, cA0); TSimd.AddTo(ref t, 10 * ld + w, cA1);
-            TSimd.AddTo(ref t, 11 * ld, cB0); TSimd.AddTo(ref t, 11 * ld + w, cB1);
-        }
-        else
-        {
-            TSimd.Store(ref t, 0, c00); TSimd.Store(ref t, w, c01);
-            TSimd.Store(ref t, ld, c10); TSimd.Store(ref t, ld + w, c11);
-            TSimd.Store(ref t, 2 * ld, c20); TSimd.Store(ref t, 2 * ld + w, c21);
-            TSimd.Store(ref t, 3 * ld, c30); TSimd.Store(ref t, 3 * ld + w, c31);
-            TSimd.Store(ref t, 4 * ld, c40); TSimd.Store(ref t, 4 * ld + w, c41);
-            TSimd.Store(ref t, 5 * ld, c50); TSimd.Store(ref t, 5 * ld + w, c51);
-            TSimd.Store(ref t, 6 * ld, c60); TSimd.Store(ref t, 6 * ld + w, c61);
-            TSimd.Store(ref t, 7 * ld, c70); TSimd.Store(ref t, 7 * ld + w, c71);
-            TSimd.Store(ref t, 8 * ld, c80); TSimd.Store(ref t, 8 * ld + w, c81);
-            TSimd.Store(ref t, 9 * ld, c90); TSimd.Store(ref t, 9 * ld + w, c91);
-            TSimd.Store(ref t, 10 * ld, cA0); TSimd.Store(ref t, 10 * ld + w, cA1);
-            TSimd.Store(ref t, 11 * ld, cB0); TSimd.Store(ref t, 11 * ld + w, cB1);
-        }
+        // After the first depth panel a full tile adds to C; otherwise (the first panel, or the scratch) it overwrites.
+        var add = accumulate && full;
+        Put<T, TVector, TSimd>(ref t, 0, c00, add); Put<T, TVector, TSimd>(ref t, w, c01, add);
+        Put<T, TVector, TSimd>(ref t, ld, c10, add); Put<T, TVector, TSimd>(ref t, ld + w, c11, add);
+        Put<T, TVector, TSimd>(ref t, 2 * ld, c20, add); Put<T, TVector, TSimd>(ref t, 2 * ld + w, c21, add);
+        Put<T, TVector, TSimd>(ref t, 3 * ld, c30, add); Put<T, TVector, TSimd>(ref t, 3 * ld + w, c31, add);
+        Put<T, TVector, TSimd>(ref t, 4 * ld, c40, add); Put<T, TVector, TSimd>(ref t, 4 * ld + w, c41, add);
+        Put<T, TVector, TSimd>(ref t, 5 * ld, c50, add); Put<T, TVector, TSimd>(ref t, 5 * ld + w, c51, add);
+        Put<T, TVector, TSimd>(ref t, 6 * ld, c60, add); Put<T, TVector, TSimd>(ref t, 6 * ld + w, c61, add);
+        Put<T, TVector, TSimd>(ref t, 7 * ld, c70, add); Put<T, TVector, TSimd>(ref t, 7 * ld + w, c71, add);
+        Put<T, TVector, TSimd>(ref t, 8 * ld, c80, add); Put<T, TVector, TSimd>(ref t, 8 * ld + w, c81, add);
+        Put<T, TVector, TSimd>(ref t, 9 * ld, c90, add); Put<T, TVector, TSimd>(ref t, 9 * ld + w, c91, add);
+        Put<T, TVector, TSimd>(ref t, 10 * ld, cA0, add); Put<T, TVector, TSimd>(ref t, 10 * ld + w, cA1, add);
+        Put<T, TVector, TSimd>(ref t, 11 * ld, cB0, add); Put<T, TVector, TSimd>(ref t, 11 * ld + w, cB1, add);
         if (full) return;
         // Edge tile: the scratch holds the product; add or write only the part inside C.
         for (var i = 0; i < rows; i++)
             for (var j = 0; j < cols; j++)
                 c[cStart + i * ldc + j] = accumulate ? c[cStart + i * ldc + j] + Unsafe.Add(ref t, i * ld + j) : Unsafe.Add(ref t, i * ld + j);
+    }
+
+    /// <summary>Adds <paramref name="value"/> to, or stores it at, <paramref name="target"/>[<paramref name="offset"/>...].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Put<T, TVector, TSimd>(ref T target, int offset, TVector value, bool add)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TVector : struct
+        where TSimd : struct, ISimd<T, TVector>
+    {
+        if (add) TSimd.AddTo(ref target, offset, value);
+        else TSimd.Store(ref target, offset, value);
     }
 
     /// <summary>Room for one MR × 2·64-byte tile (the widest): where an edge tile is spilled.</summary>
