@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Autodiff;
 
@@ -87,6 +88,11 @@ internal static class MaxPooling
         g.KH == 2 && g.KW == 2 && g.P.StrideHeight == 2 && g.P.StrideWidth == 2
         && g.P.DilationHeight == 1 && g.P.DilationWidth == 1 && g.P.Padding == default;
 
+    /// <summary>The tie rule shared by every kernel here: v is a window's maximum if it equals it, or both are NaN.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsMaximum<T>(T v, T best, bool bestIsNaN) where T : unmanaged, IFloatingPointIeee754<T> =>
+        v == best || (bestIsNaN && T.IsNaN(v));
+
     /// <summary>Whether the windows are 2×2 at stride 2 and cover every input element exactly once (even height and width).</summary>
     public static bool TilesExactly(ConvGeometry g) => IsTwoByTwo(g) && g.H % 2 == 0 && g.W % 2 == 0;
 
@@ -110,8 +116,8 @@ internal static class MaxPooling
                         T v0 = x[i0], v1 = x[i0 + 1], v2 = x[i2], v3 = x[i2 + 1];
                         var best = T.Max(T.Max(v0, v1), T.Max(v2, v3));
                         var bestIsNaN = T.IsNaN(best);
-                        bool m0 = v0 == best || (bestIsNaN && T.IsNaN(v0)), m1 = v1 == best || (bestIsNaN && T.IsNaN(v1));
-                        bool m2 = v2 == best || (bestIsNaN && T.IsNaN(v2)), m3 = v3 == best || (bestIsNaN && T.IsNaN(v3));
+                        bool m0 = IsMaximum(v0, best, bestIsNaN), m1 = IsMaximum(v1, best, bestIsNaN);
+                        bool m2 = IsMaximum(v2, best, bestIsNaN), m3 = IsMaximum(v3, best, bestIsNaN);
                         var ties = (m0 ? 1 : 0) + (m1 ? 1 : 0) + (m2 ? 1 : 0) + (m3 ? 1 : 0);
                         var share = gy[output + b] / T.CreateTruncating(ties);
                         gx[i0] = m0 ? share : T.Zero;
@@ -145,13 +151,13 @@ internal static class MaxPooling
                     {
                         var bestIsNaN = T.IsNaN(best);
                         maxima[ties] = i0;
-                        ties += v0 == best || (bestIsNaN && T.IsNaN(v0)) ? 1 : 0;
+                        ties += IsMaximum(v0, best, bestIsNaN) ? 1 : 0;
                         maxima[ties] = i0 + 1;
-                        ties += v1 == best || (bestIsNaN && T.IsNaN(v1)) ? 1 : 0;
+                        ties += IsMaximum(v1, best, bestIsNaN) ? 1 : 0;
                         maxima[ties] = i2;
-                        ties += v2 == best || (bestIsNaN && T.IsNaN(v2)) ? 1 : 0;
+                        ties += IsMaximum(v2, best, bestIsNaN) ? 1 : 0;
                         maxima[ties] = i2 + 1;
-                        ties += v3 == best || (bestIsNaN && T.IsNaN(v3)) ? 1 : 0;
+                        ties += IsMaximum(v3, best, bestIsNaN) ? 1 : 0;
                     }
                     sink.Window(output + b, best, maxima[..ties]);
                 }
@@ -201,7 +207,7 @@ internal static class MaxPooling
                                 var v = x[index];
                                 // Written always and kept only on a match: no branch to mispredict on random data.
                                 maxima[ties] = index;
-                                ties += v == best || (bestIsNaN && T.IsNaN(v)) ? 1 : 0;
+                                ties += IsMaximum(v, best, bestIsNaN) ? 1 : 0;
                             }
                         }
                     }

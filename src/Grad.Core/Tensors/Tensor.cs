@@ -151,6 +151,13 @@ public sealed partial class Tensor
             throw new ArgumentException($"{op}: dtypes differ: {a.DType.Name()} {a.ShapeText} and {b.DType.Name()} {b.ShapeText}; cast one explicitly with .Cast(...)");
     }
 
+    /// <summary>Throws unless a and b have one shape or one of them is a scalar (the elementwise kinds' operand rule).</summary>
+    internal static void RequireSameShapeOrScalar(string op, Tensor a, Tensor b)
+    {
+        if (!Shapes.Equal(a.Dims, b.Dims) && a.Rank != 0 && b.Rank != 0)
+            throw new ArgumentException($"{op}: operands {a.DType.Name()} {a.ShapeText} and {b.DType.Name()} {b.ShapeText} must have the same shape, or one must be a scalar; broadcast them first");
+    }
+
     internal static void RequireSameShape(string op, Tensor a, Tensor b)
     {
         if (!Shapes.Equal(a.Dims, b.Dims))

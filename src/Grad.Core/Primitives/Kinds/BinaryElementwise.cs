@@ -48,8 +48,7 @@ public abstract class BinaryElementwise(string name) : Primitive(name)
         var (a, b) = (x[0], x[1]);
         a.RequireFloat(Name);
         Tensor.RequireSameDType(Name, a, b);
-        if (!Shapes.Equal(a.Dims, b.Dims) && a.Rank != 0 && b.Rank != 0)
-            throw new ArgumentException($"{Name}: operands {a.DType.Name()} {a.ShapeText} and {b.DType.Name()} {b.ShapeText} must have the same shape, or one must be a scalar; broadcast them first");
+        Tensor.RequireSameShapeOrScalar(Name, a, b);
         return a.DType == DType.Float32 ? Run<float>(a, b) : Run<double>(a, b);
     }
 

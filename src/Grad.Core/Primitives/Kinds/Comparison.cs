@@ -38,8 +38,7 @@ public abstract class Comparison(string name) : NonDifferentiable(name)
     {
         var (a, b) = (x[0], x[1]);
         Tensor.RequireSameDType(Name, a, b);
-        if (!Shapes.Equal(a.Dims, b.Dims) && a.Rank != 0 && b.Rank != 0)
-            throw new ArgumentException($"{Name}: operands {a.DType.Name()} {a.ShapeText} and {b.DType.Name()} {b.ShapeText} must have the same shape, or one must be a scalar; broadcast them first");
+        Tensor.RequireSameShapeOrScalar(Name, a, b);
         return a.DType switch
         {
             DType.Float32 => Run<float>(a, b),
