@@ -25,7 +25,7 @@ import torch.nn.functional as F
 
 # Harness.cs's TimingPlan.Full and TimingPlan.Quick.
 PLANS = {
-    "full": dict(warmup_seconds=0.5, min_warmup_calls=3, sample_seconds=0.1, budget_seconds=3.0, min_samples=7, max_samples=31,
+    "full": dict(warmup_seconds=2.0, min_warmup_calls=30, sample_seconds=0.1, budget_seconds=3.0, min_samples=7, max_samples=31,
                  max_other_cpu_share=0.10, max_attempts=4, retry_pause_seconds=5.0),
     "quick": dict(warmup_seconds=0.05, min_warmup_calls=1, sample_seconds=0.01, budget_seconds=0.1, min_samples=3, max_samples=5,
                   max_other_cpu_share=1.0, max_attempts=1, retry_pause_seconds=0.0),

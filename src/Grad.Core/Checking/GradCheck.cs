@@ -137,6 +137,7 @@ public static class GradCheck
     {
         var (xd, vd) = (x.ToArray<double>(), v.Data<double>());
         for (var i = 0; i < xd.Length; i++) xd[i] += a * vd[i];
+        GC.KeepAlive(v);
         return Tensor.FromArray(xd, x.ShapeArray);
     }
 
@@ -145,6 +146,7 @@ public static class GradCheck
         var (ad, bd) = (a.Data<double>(), b.Data<double>());
         var sum = 0.0;
         for (var i = 0; i < ad.Length; i++) sum += ad[i] * bd[i];
+        GC.KeepAlive(a); GC.KeepAlive(b);
         return sum;
     }
 

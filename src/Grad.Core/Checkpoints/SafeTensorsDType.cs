@@ -81,6 +81,7 @@ internal sealed class SafeTensorsDType
             case bool[] b: stream.Write(Array.ConvertAll(b, v => v ? (byte)1 : (byte)0)); break;
             default: throw new InvalidOperationException($"SafeTensors: no encoding for storage {tensor.RawData.GetType().Name}");
         }
+        GC.KeepAlive(tensor);
     }
 
     private static void WriteLittleEndian<T>(T[] values, Stream stream) where T : unmanaged

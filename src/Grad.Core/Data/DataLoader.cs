@@ -69,7 +69,7 @@ public sealed class DataLoader<T>
     /// <summary>The batches of epoch <paramref name="epoch"/>, each a tree like the data holding the next examples in <see cref="Order"/>.</summary>
     public IEnumerable<T> Epoch(int epoch)
     {
-        var order = Order(epoch).Data<int>();
+        var order = Order(epoch).ToArray<int>(); // a copy: the iterator outlives the tensor, whose buffer may be reused
         for (var b = 0; b < BatchCount; b++)
         {
             var start = b * BatchSize;

@@ -60,6 +60,7 @@ internal static class AdamKernel
                 (u[i], nm[i], nv[i]) = (ui, mi, vi);
             }
         });
+        GC.KeepAlive(theta); GC.KeepAlive(gradient); GC.KeepAlive(m0); GC.KeepAlive(v0); // read as arrays above (see Storage)
         return (update, m, v);
     }
 }

@@ -4,8 +4,8 @@ namespace Autodiff;
 /// Tensor buffers kept for reuse, bucketed by element type and exact length (a tensor's buffer is exactly its size
 /// long). Thread-safe, and bounded: it never holds more than <see cref="MaxBytes"/>; when a returned buffer would
 /// not fit, the buckets used least recently are emptied first, so a program whose shapes change does not keep the
-/// old shapes' buffers. Only transforms return buffers (see <see cref="AllocationLog"/>); everything else is left
-/// to the garbage collector.
+/// old shapes' buffers. Transforms return their dead intermediates (see <see cref="AllocationLog"/>), and large
+/// buffers come back when their storage is collected (see <see cref="Storage"/>).
 /// </summary>
 /// <remarks>
 /// A dedicated pool rather than <c>ArrayPool&lt;T&gt;.Shared</c>: that pool rounds lengths up to powers of two and

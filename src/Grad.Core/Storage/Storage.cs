@@ -7,9 +7,13 @@ namespace Autodiff;
 /// transform's <see cref="AllocationLog"/> so that the transform can give it back when it is done.
 /// </summary>
 /// <remarks>
-/// Giving a buffer back swaps the array for a sentinel before the pool can hand it out again. A tensor kept past
+/// <para>Buffers of at least <see cref="Reclamation.MinBytes"/> also come back once their storage is garbage (see
+/// <see cref="Reclamation"/>): parameters, gradients, optimizer states and data batches outlive every transform.
+/// Code that reads a buffer outside a kernel call must therefore keep its tensor reachable until it is done
+/// (<see cref="GC.KeepAlive"/>); the interpreter does this for every kernel's inputs.</para>
+/// <para>Giving a buffer back swaps the array for a sentinel before the pool can hand it out again. A tensor kept past
 /// its transform (stored in a captured variable) then fails on its next read with a clear error, rather than
-/// reading memory that a later op has overwritten: the storage object is shared by every alias, so no view escapes.
+/// reading memory that a later op has overwritten: the storage object is shared by every alias, so no view escapes.</para>
 /// </remarks>
 internal sealed class Storage
 {
@@ -18,12 +22,16 @@ internal sealed class Storage
 
     private Array _array;
 
+    /// <summary>Where <see cref="Reclamation"/> tracks this storage's buffer, or null when the buffer is small.</summary>
+    private readonly Reclamation.Entry? _reclaim;
+
     private Storage(Array array, DType dtype, AllocationLog? log)
     {
         _array = array;
         DType = dtype;
         Length = array.Length;
         Log = log;
+        if (Buffer.ByteLength(array) >= Reclamation.MinBytes) _reclaim = Reclamation.Shared.Track(this, array);
     }
 
     /// <summary>The element type.</summary>
@@ -91,6 +99,8 @@ internal sealed class Storage
         var array = _array;
         if (IsReleased) return;
         _array = ReleasedSentinel;
+        // Reclamation must never return it too: the pool would hand one array to two tensors.
+        _reclaim?.Forget();
         BufferPool.Shared.Return(array);
     }
 

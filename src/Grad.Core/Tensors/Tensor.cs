@@ -97,9 +97,10 @@ public sealed partial class Tensor
     public T[] ToArray<T>()
     {
         var data = RawData;
-        if (data is T[] same) return (T[])same.Clone();
-        var result = new T[Size];
-        for (var i = 0; i < result.Length; i++) result[i] = Convert<T>("ToArray", i);
+        var result = data is T[] same ? (T[])same.Clone() : new T[Size];
+        if (data is not T[])
+            for (var i = 0; i < result.Length; i++) result[i] = Convert<T>("ToArray", i);
+        GC.KeepAlive(this); // the buffer is read after the last use of this (see Storage)
         return result;
     }
 
@@ -108,17 +109,24 @@ public sealed partial class Tensor
     {
         if (Size != 1)
             throw new InvalidOperationException($"Item: tensor of shape {ShapeText} ({DType.Name()}) has {Size} elements; Item needs exactly one");
-        return RawData is T[] same ? same[0] : Convert<T>("Item", 0);
+        var item = RawData is T[] same ? same[0] : Convert<T>("Item", 0);
+        GC.KeepAlive(this);
+        return item;
     }
 
-    internal double GetAsDouble(int index) => RawData switch
+    internal double GetAsDouble(int index)
     {
-        float[] f => f[index],
-        double[] d => d[index],
-        int[] n => n[index],
-        bool[] b => b[index] ? 1.0 : 0.0,
-        _ => throw new InvalidOperationException(),
-    };
+        var value = RawData switch
+        {
+            float[] f => f[index],
+            double[] d => d[index],
+            int[] n => n[index],
+            bool[] b => b[index] ? 1.0 : 0.0,
+            _ => throw new InvalidOperationException(),
+        };
+        GC.KeepAlive(this);
+        return value;
+    }
 
     /// <summary>Element <paramref name="index"/> converted to <typeparamref name="T"/>; <paramref name="op"/> names the caller in errors.</summary>
     private T Convert<T>(string op, int index)

@@ -36,6 +36,9 @@ internal abstract class Interpreter(Interpreter? parent)
     private static Tensor Evaluate(Primitive op, OpParams p, Tensor[] x)
     {
         var y = op.Evaluate(x, p);
+        // Kernels read input arrays, not tensors: the inputs must stay reachable until the kernel is done, or a
+        // storage's reclaimer could give an array back to the pool while it is still being read.
+        GC.KeepAlive(x);
         foreach (var input in x)
             if (ReferenceEquals(input, y))
                 throw new InvalidOperationException($"{op.Name}: kernel returned its input object; primitives must return a fresh tensor");
