@@ -74,6 +74,7 @@ internal sealed class AllocationLog
             _open = false;
             foreach (var storage in _storages)
                 if (!storage.Kept && (storage.Traced || !onlyTraced)) storage.Release();
+                else storage.TrackForReclamation(); // it outlives the transform: reclaimed once it is garbage
             _storages.Clear();
         }
         _spare ??= this;
@@ -85,6 +86,7 @@ internal sealed class AllocationLog
         lock (_gate)
         {
             _open = false;
+            foreach (var storage in _storages) storage.TrackForReclamation();
             _storages.Clear();
         }
         _spare ??= this;

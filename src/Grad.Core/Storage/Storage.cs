@@ -22,8 +22,8 @@ internal sealed class Storage
 
     private Array _array;
 
-    /// <summary>Where <see cref="Reclamation"/> tracks this storage's buffer, or null when the buffer is small.</summary>
-    private readonly Reclamation.Entry? _reclaim;
+    /// <summary>Where <see cref="Reclamation"/> tracks this storage's buffer, or null (small, not yet tracked, or released).</summary>
+    private Reclamation.Entry? _reclaim;
 
     private Storage(Array array, DType dtype, AllocationLog? log)
     {
@@ -31,7 +31,8 @@ internal sealed class Storage
         DType = dtype;
         Length = array.Length;
         Log = log;
-        if (Buffer.ByteLength(array) >= Reclamation.MinBytes) _reclaim = Reclamation.Shared.Track(this, array);
+        // A transform's allocations are tracked only if its log does not release them (see AllocationLog).
+        if (log is null) TrackForReclamation();
     }
 
     /// <summary>The element type.</summary>
@@ -92,6 +93,13 @@ internal sealed class Storage
         bool[] => DType.Bool,
         _ => throw new ArgumentException($"tensor storage of type {array.GetType().Name} is not supported"),
     };
+
+    /// <summary>Has <see cref="Reclamation"/> give the buffer back once this storage is garbage, if the buffer is large.</summary>
+    public void TrackForReclamation()
+    {
+        if (_reclaim is null && !IsReleased && Buffer.ByteLength(_array) >= Reclamation.MinBytes)
+            _reclaim = Reclamation.Shared.Track(this, _array);
+    }
 
     /// <summary>Swaps the array for the sentinel and gives it to the pool. Only the owning log calls this.</summary>
     public void Release()
