@@ -1,5 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Autodiff;
 
@@ -105,28 +107,86 @@ internal static class MaxPooling
         ParallelKernel.For(g.N, ParallelKernel.Cost((long)g.Positions * 4), (start, count) =>
         {
             int w = g.W, oh = g.OH, ow = g.OW;
-            for (var plane = start; plane < start + count; plane++)
-                for (var a = 0; a < oh; a++)
+            var lanes = Vector256<T>.Count;
+            var vectorised = Vector256.IsHardwareAccelerated && (typeof(T) == typeof(float) || typeof(T) == typeof(double)) && w >= lanes;
+            for (var row = start * oh; row < (start + count) * oh; row++)
+            {
+                var (top, output) = (row * 2 * w, row * ow);
+                if (!vectorised)
                 {
-                    var top = (plane * oh + a) * 2 * w;
-                    var output = (plane * oh + a) * ow;
-                    for (var b = 0; b < ow; b++)
-                    {
-                        var (i0, i2) = (top + 2 * b, top + w + 2 * b);
-                        T v0 = x[i0], v1 = x[i0 + 1], v2 = x[i2], v3 = x[i2 + 1];
-                        var best = T.Max(T.Max(v0, v1), T.Max(v2, v3));
-                        var bestIsNaN = T.IsNaN(best);
-                        bool m0 = IsMaximum(v0, best, bestIsNaN), m1 = IsMaximum(v1, best, bestIsNaN);
-                        bool m2 = IsMaximum(v2, best, bestIsNaN), m3 = IsMaximum(v3, best, bestIsNaN);
-                        var ties = (m0 ? 1 : 0) + (m1 ? 1 : 0) + (m2 ? 1 : 0) + (m3 ? 1 : 0);
-                        var share = gy[output + b] / T.CreateTruncating(ties);
-                        gx[i0] = m0 ? share : T.Zero;
-                        gx[i0 + 1] = m1 ? share : T.Zero;
-                        gx[i2] = m2 ? share : T.Zero;
-                        gx[i2 + 1] = m3 ? share : T.Zero;
-                    }
+                    for (var b = 0; b < ow; b++) ScatterWindow(x, gy, gx, top, w, output + b, 2 * b);
+                    continue;
                 }
+                // One vector spans lanes/2 windows of the row pair; the last one overlaps its neighbour where the
+                // row is not a multiple of the vector (w is even, so it still starts on a window).
+                for (var j = 0; j < w; j += lanes)
+                    ScatterWindows(x, gy, gx, top, w, output, Math.Min(j, w - lanes));
+            }
         });
+    }
+
+    /// <summary>
+    /// The 2×2 windows whose top-left corners are columns <paramref name="j"/>, j + 2, … of the row pair at
+    /// <paramref name="top"/>, one vector at a time: each lane finds its window's maximum through its pair partner
+    /// and the row below, so every lane holds its window's maximum, tie count and share, with the scalar kernel's
+    /// operations. Blocks holding a NaN go to <see cref="ScatterWindow"/>, where the NaN rule lives.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ScatterWindows<T>(T[] x, T[] gy, T[] gx, int top, int w, int output, int j) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var lanes = Vector256<T>.Count;
+        if ((uint)(top + w + j + lanes) > (uint)x.Length || (uint)(top + w + j + lanes) > (uint)gx.Length || (uint)(output + (j + lanes) / 2) > (uint)gy.Length)
+            throw new IndexOutOfRangeException();
+        ref var x0 = ref MemoryMarshal.GetArrayDataReference(x);
+        var upper = Vector256.LoadUnsafe(ref x0, (nuint)(top + j));
+        var lower = Vector256.LoadUnsafe(ref x0, (nuint)(top + w + j));
+        if (!Vector256.EqualsAll(upper, upper) || !Vector256.EqualsAll(lower, lower))
+        {
+            for (var c = j; c < j + lanes; c += 2) ScatterWindow(x, gy, gx, top, w, output + c / 2, c);
+            return;
+        }
+        var best = Vector256.Max(Vector256.Max(upper, SwapPairs(upper)), Vector256.Max(lower, SwapPairs(lower)));
+        var (upperIsMax, lowerIsMax) = (Vector256.Equals(upper, best), Vector256.Equals(lower, best));
+        var (upperCount, lowerCount) = (upperIsMax & Vector256<T>.One, lowerIsMax & Vector256<T>.One);
+        var ties = (upperCount + SwapPairs(upperCount)) + (lowerCount + SwapPairs(lowerCount));
+        var share = DuplicatePairs(Vector128.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(gy), (nuint)(output + j / 2))) / ties;
+        ref var g0 = ref MemoryMarshal.GetArrayDataReference(gx);
+        (upperIsMax & share).StoreUnsafe(ref g0, (nuint)(top + j));
+        (lowerIsMax & share).StoreUnsafe(ref g0, (nuint)(top + w + j));
+    }
+
+    /// <summary>The window at column <paramref name="column"/> of the row pair at <paramref name="top"/>, written whole (share or zero).</summary>
+    private static void ScatterWindow<T>(T[] x, T[] gy, T[] gx, int top, int w, int output, int column) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var (i0, i2) = (top + column, top + w + column);
+        T v0 = x[i0], v1 = x[i0 + 1], v2 = x[i2], v3 = x[i2 + 1];
+        var best = T.Max(T.Max(v0, v1), T.Max(v2, v3));
+        var bestIsNaN = T.IsNaN(best);
+        bool m0 = IsMaximum(v0, best, bestIsNaN), m1 = IsMaximum(v1, best, bestIsNaN);
+        bool m2 = IsMaximum(v2, best, bestIsNaN), m3 = IsMaximum(v3, best, bestIsNaN);
+        var ties = (m0 ? 1 : 0) + (m1 ? 1 : 0) + (m2 ? 1 : 0) + (m3 ? 1 : 0);
+        var share = gy[output] / T.CreateTruncating(ties);
+        gx[i0] = m0 ? share : T.Zero;
+        gx[i0 + 1] = m1 ? share : T.Zero;
+        gx[i2] = m2 ? share : T.Zero;
+        gx[i2 + 1] = m3 ? share : T.Zero;
+    }
+
+    /// <summary>Swaps each even lane with the odd lane after it: a window's other column.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<T> SwapPairs<T>(Vector256<T> v)
+    {
+        if (typeof(T) == typeof(float)) return Vector256.Shuffle(v.AsSingle(), Vector256.Create(1, 0, 3, 2, 5, 4, 7, 6)).As<float, T>();
+        return Vector256.Shuffle(v.AsDouble(), Vector256.Create(1L, 0, 3, 2)).As<double, T>();
+    }
+
+    /// <summary>Lane k of the result is lane k/2 of <paramref name="half"/>: one window's output gradient for both its columns.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<T> DuplicatePairs<T>(Vector128<T> half)
+    {
+        var both = Vector256.Create(half, half);
+        if (typeof(T) == typeof(float)) return Vector256.Shuffle(both.AsSingle(), Vector256.Create(0, 0, 1, 1, 2, 2, 3, 3)).As<float, T>();
+        return Vector256.Shuffle(both.AsDouble(), Vector256.Create(0L, 0, 1, 1)).As<double, T>();
     }
 
     /// <summary><see cref="Planes"/> for 2×2 windows at stride 2 inside the image, with the same maxima in the same order.</summary>
