@@ -49,6 +49,7 @@ public static class PrimitiveRegistry
         LogicalOrOp.Instance,
         // Elementwise, selection
         WhereOp.Instance,
+        ReluGradOp.Instance,
         // Reductions
         SumOp.Instance,
         MaxOp.Instance,

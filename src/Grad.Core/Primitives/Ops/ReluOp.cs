@@ -1,9 +1,10 @@
+using System.Numerics;
 using System.Numerics.Tensors;
 
 namespace Autodiff;
 
-/// <summary>y = max(x, 0);  dy/dx = 1 where x &gt; 0, else 0 (0 at the kink, as in JAX).</summary>
-public sealed class ReluOp : UnaryElementwise
+/// <summary>y = max(x, 0);  dy/dx = 1 where x &gt; 0, else 0 (0 at the kink, as in JAX), applied by <see cref="ReluGradOp"/>.</summary>
+public sealed class ReluOp : Primitive
 {
     /// <summary>The single instance.</summary>
     public static readonly ReluOp Instance = new();
@@ -11,14 +12,32 @@ public sealed class ReluOp : UnaryElementwise
     private ReluOp() : base("relu") { }
 
     /// <inheritdoc/>
+    public override int Arity => 1;
+
+    /// <inheritdoc/>
     public override OpDomain Domain { get; } = OpDomain.Unary(-3, 3, gap: 0.1);
 
     /// <inheritdoc/>
-    protected override void Kernel<T>(ReadOnlySpan<T> x, Span<T> y, OpParams p) => TensorPrimitives.Max(x, T.Zero, y);
+    protected internal override Tensor Evaluate(Tensor[] x, OpParams p)
+    {
+        var input = x[0];
+        input.RequireFloat(Name);
+        return input.DType == DType.Float32 ? Run<float>(input) : Run<double>(input);
+    }
+
+    private static Tensor Run<T>(Tensor input) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var src = input.Data<T>();
+        var y = Tensor.Allocate(input.ShapeArray, out T[] dst);
+        ParallelKernel.For(src.Length, 1, (start, length) => TensorPrimitives.Max(src.AsSpan(start, length), T.Zero, dst.AsSpan(start, length)));
+        return y;
+    }
 
     /// <inheritdoc/>
-    /// <remarks>The mask comes from a comparison (bool, never tracked), so it is a constant to every transform.</remarks>
-    protected override Tensor Derivative(Tensor x, Tensor y, OpParams p) => x.Gt(0.0).Cast(x.DType);
+    public override Tensor Jvp(Tensor[] x, Tensor?[] tx, Tensor y, OpParams p) => ReluGradOp.Instance.Bind(OpParams.None, x[0], tx[0]!);
+
+    /// <inheritdoc/>
+    public override Tensor?[] Vjp(Tensor gy, Tensor[] x, Tensor y, OpParams p) => [ReluGradOp.Instance.Bind(OpParams.None, x[0], gy)];
 }
 
 public sealed partial class Tensor
