@@ -112,6 +112,13 @@ let ``kernels give bitwise identical results with 1, 2 and 3 threads`` () =
               v.MatMul(x.MT); b.MatMul(b.MT) ]
           "elementwise", fun dt -> let x, y = x.Cast dt, y.Cast dt in [ x + y; x * y; x.Exp(); x.Tanh(); x.Sigmoid(); x + y.Sum 0 ]
           "reductions", fun dt -> let x = x.Cast dt in [ x.Sum(); x.Sum 0; x.Sum 1; x.Max 0; x.Max 1; x.LogSoftmax 1; x.LogSoftmax 0 ]
+          "convolution and pooling, value and gradients", fun dt ->
+            // 20 images: the weight gradient sums them in fixed chunks of 8, whatever the thread count.
+            let images = (randomTensor 28 -1.0 1.0 [| 20; 3; 12; 12 |]).Cast dt
+            let kernel = (randomTensor 29 -1.0 1.0 [| 8; 3; 3; 3 |]).Cast dt
+            let net (xw: Tensor[]) = (xw.[0].Conv2d(xw.[1], padding = 1).Relu().MaxPool2d 2).Sum()
+            let struct (value, g) = Grad.ValueAndGrad(fn net).Invoke [| images; kernel |]
+            value :: List.ofArray g
           "MLP gradient", fun dt ->
             let p = [| w.Cast dt; (randomTensor 26 -0.1 0.1 [| 90 |]).Cast dt; (randomTensor 27 -1.0 1.0 [| 90; 7 |]).Cast dt |]
             let struct (value, g) = Grad.ValueAndGrad(fn (fun (p: Tensor[]) -> mlpLoss p (x.Cast dt))).Invoke p

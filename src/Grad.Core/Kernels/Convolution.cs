@@ -64,64 +64,94 @@ internal static class Convolution
     {
         // A 1×1 kernel with stride 1 and no padding reads x as it lies: the image itself is the im2col matrix.
         var direct = g.KH == 1 && g.KW == 1 && g.P.StrideHeight == 1 && g.P.StrideWidth == 1 && g.P.Padding == default;
+        // Each group's weight [Og, K] is the left operand of every image's product: packed once for all of them.
+        var weights = PackPerGroup(g, group => Gemm.PackLeft(w, group * g.Og * g.K, g.K, 1, g.Og, g.K));
         ForEachImageGroup<T>(g, direct ? 0 : g.K * g.Positions, (n, group, cols, parallel) =>
         {
             var xOffset = (n * g.C + group * g.Cg) * g.H * g.W;
             if (!direct) Im2Col<T>(x.AsSpan(xOffset, g.Cg * g.H * g.W), g, cols);
-            Gemm.Multiply(
-                w, group * g.Og * g.K, g.K, 1,
+            Gemm.Multiply(weights[group],
                 direct ? x : cols, direct ? xOffset : 0, g.Positions, 1,
-                y, (n * g.O + group * g.Og) * g.Positions, g.Og, g.K, g.Positions, parallel);
+                y, (n * g.O + group * g.Og) * g.Positions, g.Positions, parallel);
         });
+        foreach (var packed in weights) packed.Dispose();
+    }
+
+    private static Gemm.PackedLeft<T>[] PackPerGroup<T>(ConvGeometry g, Func<int, Gemm.PackedLeft<T>> pack)
+    {
+        var packed = new Gemm.PackedLeft<T>[g.P.Groups];
+        for (var group = 0; group < packed.Length; group++) packed[group] = pack(group);
+        return packed;
     }
 
     /// <summary>gx = convᵀ(gy, w): the adjoint of <see cref="Forward"/> in x, of shape [N, C, H, W].</summary>
     /// <remarks><paramref name="gx"/> must be zero on entry: the folded columns are added into it.</remarks>
     public static void InputGrad<T>(T[] gy, T[] w, ConvGeometry g, T[] gx) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        // cols[K, P] = w_gᵀ[K, Og] · gy_g[Og, P], with w_g read transposed through its strides and packed once.
+        var weights = PackPerGroup(g, group => Gemm.PackLeft(w, group * g.Og * g.K, 1, g.K, g.K, g.Og));
         ForEachImageGroup<T>(g, g.K * g.Positions, (n, group, cols, parallel) =>
         {
-            // cols[K, P] = w_gᵀ[K, Og] · gy_g[Og, P], with w_g read transposed through its strides.
-            Gemm.Multiply(
-                w, group * g.Og * g.K, 1, g.K,
+            Gemm.Multiply(weights[group],
                 gy, (n * g.O + group * g.Og) * g.Positions, g.Positions, 1,
-                cols, 0, g.K, g.Og, g.Positions, parallel);
+                cols, 0, g.Positions, parallel);
             Col2ImAdd<T>(cols, g, gx.AsSpan((n * g.C + group * g.Cg) * g.H * g.W, g.Cg * g.H * g.W));
         });
+        foreach (var packed in weights) packed.Dispose();
     }
 
+    /// <summary>Images per chunk of <see cref="WeightGrad"/>: each chunk sums its images into its own partial.</summary>
+    private const int WeightGradChunk = 8;
+
     /// <summary>gw = Σₙ gy_n · cols_nᵀ: the adjoint of <see cref="Forward"/> in w, of shape [O, C/groups, KH, KW].</summary>
-    /// <remarks><paramref name="gw"/> must be zero on entry: each chunk's partial sum is added into it.</remarks>
+    /// <remarks>
+    /// <paramref name="gw"/> must be zero on entry. Computed transposed, gwᵀ[K, Og] += cols_n[K, P] · gy_nᵀ[P, Og], so
+    /// that the big operand (the im2col matrix) is packed from contiguous rows and the common channel counts give
+    /// whole tiles. The images are cut into chunks of a fixed size, each summed into its own partial by the GEMM, and
+    /// the partials are added in chunk order: the result is the same for every thread count and every run.
+    /// </remarks>
     public static void WeightGrad<T>(T[] x, T[] gy, ConvGeometry g, T[] gw) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var sync = new object();
         var items = g.N * g.P.Groups;
-        // Each chunk of images sums into its own buffer and adds it to gw once, so chunks never write the same memory.
-        void Chunk(int start, int count, bool parallel)
+        var chunks = (items + WeightGradChunk - 1) / WeightGradChunk;
+        var partialLength = g.P.Groups * g.K * g.Og;
+        var partials = ArrayPool<T>.Shared.Rent(chunks * partialLength);
+        void Chunks(int first, int count, bool parallel)
         {
             var cols = ArrayPool<T>.Shared.Rent(g.K * g.Positions);
-            var product = ArrayPool<T>.Shared.Rent(g.Og * g.K);
-            var partial = new T[g.O * g.K];
-            for (var item = start; item < start + count; item++)
+            for (var chunk = first; chunk < first + count; chunk++)
             {
-                var (n, group) = (item / g.P.Groups, item % g.P.Groups);
-                Im2Col<T>(x.AsSpan((n * g.C + group * g.Cg) * g.H * g.W, g.Cg * g.H * g.W), g, cols);
-                // product[Og, K] = gy_g[Og, P] · colsᵀ[P, K], colsᵀ read through strides.
-                Gemm.Multiply(
-                    gy, (n * g.O + group * g.Og) * g.Positions, g.Positions, 1,
-                    cols, 0, 1, g.Positions,
-                    product, 0, g.Og, g.Positions, g.K, parallel);
-                var target = partial.AsSpan(group * g.Og * g.K, g.Og * g.K);
-                TensorPrimitives.Add(target, product.AsSpan(0, g.Og * g.K), target);
+                var partial = partials.AsSpan(chunk * partialLength, partialLength);
+                partial.Clear();
+                for (var item = chunk * WeightGradChunk; item < Math.Min(items, (chunk + 1) * WeightGradChunk); item++)
+                {
+                    var (n, group) = (item / g.P.Groups, item % g.P.Groups);
+                    Im2Col<T>(x.AsSpan((n * g.C + group * g.Cg) * g.H * g.W, g.Cg * g.H * g.W), g, cols);
+                    // partialᵀ_g[K, Og] += cols[K, P] · gy_gᵀ[P, Og], gy_g read transposed through its strides.
+                    Gemm.Multiply(
+                        cols, 0, g.Positions, 1,
+                        gy, (n * g.O + group * g.Og) * g.Positions, 1, g.Positions,
+                        partials, chunk * partialLength + group * g.K * g.Og, g.K, g.Positions, g.Og, parallel, accumulate: true);
+                }
             }
-            lock (sync) TensorPrimitives.Add(gw, partial, gw);
             ArrayPool<T>.Shared.Return(cols);
-            ArrayPool<T>.Shared.Return(product);
         }
-        if (items >= Environment.ProcessorCount)
-            ParallelKernel.For(items, Cost(g), (start, count) => Chunk(start, count, parallel: false));
+        if (chunks >= 2)
+            ParallelKernel.For(chunks, ParallelKernel.Cost(2L * g.Og * g.K * g.Positions * WeightGradChunk), (first, count) => Chunks(first, count, parallel: false));
         else
-            Chunk(0, items, parallel: true);
+            Chunks(0, chunks, parallel: true);
+        // The partials summed in chunk order into the first, then transposed into gw[group, o, k].
+        var sum = partials.AsSpan(0, partialLength);
+        for (var chunk = 1; chunk < chunks; chunk++) TensorPrimitives.Add(sum, partials.AsSpan(chunk * partialLength, partialLength), sum);
+        for (var group = 0; group < g.P.Groups; group++)
+        {
+            var partial = sum.Slice(group * g.K * g.Og, g.K * g.Og);
+            var target = gw.AsSpan(group * g.Og * g.K, g.Og * g.K);
+            for (var o = 0; o < g.Og; o++)
+                for (var k = 0; k < g.K; k++)
+                    target[o * g.K + k] += partial[k * g.Og + o];
+        }
+        ArrayPool<T>.Shared.Return(partials);
     }
 
     private static int Cost(ConvGeometry g) => ParallelKernel.Cost(2L * g.Og * g.K * g.Positions);

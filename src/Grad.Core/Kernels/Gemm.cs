@@ -28,21 +28,21 @@ internal static class Gemm
     private const long MinFlopsPerThread = 1L << 21; // below ~10 µs of work per thread, forking costs more than it saves
 
     /// <summary>
-    /// C[m×n] = A[m×k]·B[k×n], overwriting C. Operands are addressed by strides so that a transposed
-    /// operand is packed straight from its storage: A[i, p] = a[aOffset + i·aRowStride + p·aColStride].
+    /// C[m×n] = A[m×k]·B[k×n], overwriting C, or C += A·B when <paramref name="accumulate"/>. Operands are addressed
+    /// by strides so that a transposed operand is packed straight from its storage: A[i, p] = a[aOffset + i·aRowStride + p·aColStride].
     /// </summary>
     public static void Multiply<T>(
         T[] a, int aOffset, int aRowStride, int aColStride,
         T[] b, int bOffset, int bRowStride, int bColStride,
-        T[] c, int cOffset, int m, int k, int n, bool parallel)
+        T[] c, int cOffset, int m, int k, int n, bool parallel, bool accumulate = false)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (m == 0 || n == 0) return;
-        var operands = new Operands<T>(a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride, bColStride, c, cOffset, m, k, n);
+        var operands = new Operands<T>(a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride, bColStride, c, cOffset, m, k, n, accumulate);
         if (k == 0 || !Vector256.IsHardwareAccelerated || !Vector256<T>.IsSupported)
         {
             // The packed kernels overwrite C with the first depth panel, so only this path needs C cleared.
-            c.AsSpan(cOffset, m * n).Clear();
+            if (!accumulate) c.AsSpan(cOffset, m * n).Clear();
             Reference(operands);
             return;
         }
@@ -54,11 +54,69 @@ internal static class Gemm
             Run<T, Vector256<T>, Simd256<T>>(operands, parallel);
     }
 
-    /// <summary>The operands of one product and how to address them.</summary>
+    /// <summary>
+    /// C = A·B (or C += A·B) for a left operand packed beforehand by <see cref="PackLeft"/>: a convolution multiplies
+    /// one weight matrix by every image's columns, and packing it once spares repacking it per image.
+    /// </summary>
+    public static void Multiply<T>(PackedLeft<T> a, T[] b, int bOffset, int bRowStride, int bColStride,
+        T[] c, int cOffset, int n, bool parallel, bool accumulate = false)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (a.Packed is null)
+        {
+            Multiply(a.Source, a.Offset, a.RowStride, a.ColStride, b, bOffset, bRowStride, bColStride, c, cOffset, a.M, a.K, n, parallel, accumulate);
+            return;
+        }
+        if (a.M == 0 || n == 0) return;
+        var operands = new Operands<T>(a.Source, a.Offset, a.RowStride, a.ColStride, b, bOffset, bRowStride, bColStride, c, cOffset, a.M, a.K, n, accumulate, a.Packed);
+        if (Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported && n >= 2 * Vector512<T>.Count)
+            Run<T, Vector512<T>, Simd512<T>>(operands, parallel);
+        else
+            Run<T, Vector256<T>, Simd256<T>>(operands, parallel);
+    }
+
+    /// <summary>
+    /// Packs A[m×k] (addressed as in <see cref="Multiply{T}(T[], int, int, int, T[], int, int, int, T[], int, int, int, int, bool, bool)"/>)
+    /// once, in the packed kernels' layout: for each depth panel of KC, every MR-row micro-panel of A in turn. Give it
+    /// back with <see cref="PackedLeft{T}.Dispose"/>.
+    /// </summary>
+    public static PackedLeft<T> PackLeft<T>(T[] a, int aOffset, int aRowStride, int aColStride, int m, int k)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (m == 0 || k == 0 || !Vector256.IsHardwareAccelerated || !Vector256<T>.IsSupported)
+            return new PackedLeft<T>(a, aOffset, aRowStride, aColStride, m, k, null);
+        var rows = (m + MR - 1) / MR * MR;
+        var packed = System.Buffers.ArrayPool<T>.Shared.Rent(rows * k);
+        var operands = new Operands<T>(a, aOffset, aRowStride, aColStride, a, 0, 0, 0, a, 0, m, k, 0, false);
+        for (var pc = 0; pc < k; pc += KC)
+            PackA(operands, 0, m, pc, Math.Min(KC, k - pc), ref packed[rows * pc]);
+        return new PackedLeft<T>(a, aOffset, aRowStride, aColStride, m, k, packed);
+    }
+
+    /// <summary>A left operand packed by <see cref="PackLeft"/> (or, where the packed kernels do not run, just its address).</summary>
+    public sealed class PackedLeft<T>(T[] source, int offset, int rowStride, int colStride, int m, int k, T[]? packed) : IDisposable
+    {
+        internal T[] Source { get; } = source;
+        internal int Offset { get; } = offset;
+        internal int RowStride { get; } = rowStride;
+        internal int ColStride { get; } = colStride;
+        internal int M { get; } = m;
+        internal int K { get; } = k;
+        internal T[]? Packed { get; private set; } = packed;
+
+        /// <summary>Returns the packed copy to the array pool.</summary>
+        public void Dispose()
+        {
+            if (Packed is { } packedArray) System.Buffers.ArrayPool<T>.Shared.Return(packedArray);
+            Packed = null;
+        }
+    }
+
+    /// <summary>The operands of one product and how to address them; <paramref name="PackedA"/> is A already packed (or null).</summary>
     private readonly record struct Operands<T>(
         T[] A, int AOffset, int ARowStride, int AColStride,
         T[] B, int BOffset, int BRowStride, int BColStride,
-        T[] C, int COffset, int M, int K, int N);
+        T[] C, int COffset, int M, int K, int N, bool Accumulate, T[]? PackedA = null);
 
     private static void Run<T, TVector, TSimd>(Operands<T> o, bool parallel)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -136,16 +194,20 @@ internal static class Gemm
                     for (var ic = r0; ic < r1; ic += MC)
                     {
                         var mc = Math.Min(MC, r1 - ic);
-                        PackA(o, ic, mc, pc, kc, ref packedA);
+                        // Pre-packed A: panel pc holds every micro-panel of A, row block ic starts ic·kc into it.
+                        ref var blockA = ref o.PackedA is { } pre
+                            ? ref pre[(o.M + MR - 1) / MR * MR * pc + ic * kc]
+                            : ref packedA;
+                        if (o.PackedA is null) PackA(o, ic, mc, pc, kc, ref packedA);
                         // Each A micro-panel (MR x KC, 12 KiB in float32) stays in L1 while B's micro-panels stream past it from L2.
                         for (var ir = 0; ir < mc; ir += MR)
                         {
-                            ref var panelA = ref Unsafe.Add(ref packedA, ir * kc);
+                            ref var panelA = ref Unsafe.Add(ref blockA, ir * kc);
                             for (var jr = 0; jr < cols; jr += nr)
                                 MicroKernel<T, TVector, TSimd>(
                                     ref panelA, ref Unsafe.Add(ref packedB, jr * kc), kc,
                                     o.C, o.COffset + (ic + ir) * o.N + jc + jr, o.N, Math.Min(MR, mc - ir), Math.Min(nr, cols - jr),
-                                    accumulate: pc > 0);
+                                    accumulate: pc > 0 || o.Accumulate);
                         }
                     }
                 }
