@@ -1,6 +1,7 @@
 /// Kernels against the definition, on sizes that cross every blocking boundary of the implementation.
 module KernelTests
 
+open System
 open Xunit
 open Autodiff
 open Numeric
@@ -147,3 +148,27 @@ let ``Parallelism.MaxThreads reads GRAD_NUM_THREADS, rejects nonsense and Limit 
         use _ = Parallelism.Limit 1
         Assert.Equal(1, Parallelism.MaxThreads)
     Assert.Equal(before, Parallelism.MaxThreads)
+
+[<Fact>]
+let ``parallel kernels run from many threads at once give the results they give alone`` () =
+    // One job at a time runs on the worker team; a kernel started while it is busy runs its chunks on its own thread.
+    let x = randomTensor 41 -1.0 1.0 [| 200; 300 |]
+    let w = randomTensor 42 -1.0 1.0 [| 300; 150 |]
+    let work () = [ bits (x.MatMul w); bits (x.Exp()); bits (x.Sum 0); bits ((x.Cast DType.Float32).Tanh()) ]
+    let expected = work ()
+    let results =
+        [| for _ in 1 .. 8 -> System.Threading.Tasks.Task.Run(fun () -> [ for _ in 1 .. 20 -> work () ]) |]
+        |> Array.map (fun t -> t.Result)
+    for perThread in results do
+        for actual in perThread do
+            Assert.True((expected = actual), "a kernel run concurrently differs from the same kernel run alone")
+
+[<Fact>]
+let ``an exception in a parallel chunk reaches the caller with its own type, and the team keeps working`` () =
+    let count = 1 <<< 20
+    let body = Action<int, int>(fun start _ -> if start > 0 then invalidOp "chunk failed")
+    let e = Assert.Throws<InvalidOperationException>(fun () -> ParallelKernel.For(count, 1, body))
+    Assert.Equal("chunk failed", e.Message)
+    let hits = Array.zeroCreate<int> count
+    ParallelKernel.For(count, 1, Action<int, int>(fun start length -> for i in start .. start + length - 1 do hits.[i] <- hits.[i] + 1))
+    Assert.True(hits |> Array.forall ((=) 1), "every item ran exactly once")

@@ -25,11 +25,8 @@ internal static class ParallelKernel
         }
         tasks = Math.Min(tasks, count);
         var chunk = (count + tasks - 1) / tasks;
-        System.Threading.Tasks.Parallel.For(0, tasks, new System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = tasks }, t =>
-        {
-            var start = t * chunk;
-            var length = Math.Min(chunk, count - start);
-            if (length > 0) body(start, length);
-        });
+        // The team is busy when a body calls a parallel kernel or another thread runs one: then this thread runs the
+        // chunks alone, which gives the same result.
+        if (!WorkerTeam.TryRun(count, chunk, tasks, body)) body(0, count);
     }
 }
