@@ -16,12 +16,13 @@ let private naiveMatMul (a: float[]) (b: float[]) m k n =
 
 [<Fact>]
 let ``matmul equals the definition on shapes that straddle the GEMM's row, depth and column blocks`` () =
-    // Tiles of 12 rows, row blocks of 144, depth panels of 256, column panels of 8, 16 or 32 and column blocks of
-    // 512 (float64) or 1024 (float32); products big enough are cut into per-thread rectangles over rows and/or
-    // columns. Cut each of them unevenly, and exactly.
+    // Tiles of 12 rows, row blocks of 144, equal depth panels of 256 to 320 (one panel up to 320, then 2 panels
+    // from 321, ...), column panels of 8, 16 or 32 and column blocks of about 1 MiB; products big enough are cut into
+    // per-thread rectangles over rows and/or columns. Cut each of them unevenly, and exactly.
     let shapes =
         [ 1, 1, 1; 5, 3, 7; 6, 256, 16; 97, 257, 17; 200, 3, 33; 13, 600, 9; 1, 300, 1; 190, 513, 40
-          12, 256, 32; 145, 257, 33; 11, 40, 520; 3, 260, 1030; 150, 300, 70; 1, 700, 200; 300, 200, 1 ]
+          12, 256, 32; 145, 257, 33; 11, 40, 520; 3, 260, 1030; 150, 300, 70; 1, 700, 200; 300, 200, 1
+          7, 320, 35; 2, 321, 3; 30, 784, 40 ]
     for (m, k, n) in shapes do
         let a = randomTensor (m + k) -1.0 1.0 [| m; k |]
         let b = randomTensor (k + n) -1.0 1.0 [| k; n |]

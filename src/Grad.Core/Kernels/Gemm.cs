@@ -23,6 +23,18 @@ internal static class Gemm
 {
     private const int MR = 12;           // rows of C per micro-tile
     private const int KC = 256;          // depth of a packed panel: an A micro-panel (MR·KC) stays in L1; 128 and 192 measured slower
+
+    /// <summary>
+    /// The depth of each of the equal panels K is cut into: about <see cref="KC"/>, up to 5/4 of it, so that a depth
+    /// just past a multiple of KC (288 = 256 + 32 in a 3×3 convolution over 32 channels, 784 = 3·256 + 16) does not
+    /// end in a thin panel that costs a whole extra pass over C. A function of K alone, so results stay independent
+    /// of the thread count.
+    /// </summary>
+    private static int PanelDepth(int k)
+    {
+        var panels = Math.Max((k + KC * 5 / 4 - 1) / (KC * 5 / 4), k / KC);
+        return (k + panels - 1) / Math.Max(panels, 1);
+    }
     private const int MC = 144;          // rows of A per packed block (a multiple of MR): 144 KiB (float32) in L2
     private const int PackedBBytes = 1 << 20; // a packed KC×NC block of B: 1 MiB, streamed from L2 (2 MiB) past each A micro-panel
     private const long MinFlopsPerThread = 1L << 21; // below ~10 µs of work per thread, forking costs more than it saves
@@ -88,8 +100,9 @@ internal static class Gemm
         var rows = (m + MR - 1) / MR * MR;
         var packed = System.Buffers.ArrayPool<T>.Shared.Rent(rows * k);
         var operands = new Operands<T>(a, aOffset, aRowStride, aColStride, a, 0, 0, 0, a, 0, m, k, 0, false);
-        for (var pc = 0; pc < k; pc += KC)
-            PackA(operands, 0, m, pc, Math.Min(KC, k - pc), ref packed[rows * pc]);
+        var step = PanelDepth(k);
+        for (var pc = 0; pc < k; pc += step)
+            PackA(operands, 0, m, pc, Math.Min(step, k - pc), ref packed[rows * pc]);
         return new PackedLeft<T>(a, aOffset, aRowStride, aColStride, m, k, packed);
     }
 
@@ -175,8 +188,8 @@ internal static class Gemm
         where TSimd : struct, ISimd<T, TVector>
     {
         var nr = 2 * TSimd.Count;
-        var nc = PackedBBytes / (KC * Unsafe.SizeOf<T>()) / nr * nr; // whole micro-panels: packing pads each to nr columns
-        var depth = Math.Min(KC, o.K);
+        var depth = Math.Min(PanelDepth(o.K), o.K);
+        var nc = PackedBBytes / (depth * Unsafe.SizeOf<T>()) / nr * nr; // whole micro-panels: packing pads each to nr columns
         var space = PackingSpace<T>.Take(
             Math.Min(MC, (r1 - r0 + MR - 1) / MR * MR) * depth,
             (Math.Min(nc, j1 - j0) + nr - 1) / nr * nr * depth);
@@ -187,9 +200,9 @@ internal static class Gemm
             for (var jc = j0; jc < j1; jc += nc)
             {
                 var cols = Math.Min(nc, j1 - jc);
-                for (var pc = 0; pc < o.K; pc += KC)
+                for (var pc = 0; pc < o.K; pc += depth)
                 {
-                    var kc = Math.Min(KC, o.K - pc);
+                    var kc = Math.Min(depth, o.K - pc);
                     PackB(o, pc, kc, jc, cols, nr, ref packedB);
                     for (var ic = r0; ic < r1; ic += MC)
                     {
