@@ -112,7 +112,9 @@ let ``kernels give bitwise identical results with 1, 2 and 3 threads`` () =
             let x, w, v, b = x.Cast dt, w.Cast dt, v.Cast dt, batched.Cast dt
             [ x.MatMul w; MatMulOp.Instance.Bind(MatMulParams(false, true), x, v); MatMulOp.Instance.Bind(MatMulParams(true, false), x, x)
               v.MatMul(x.MT); b.MatMul(b.MT) ]
-          "elementwise", fun dt -> let x, y = x.Cast dt, y.Cast dt in [ x + y; x * y; x.Exp(); x.Tanh(); x.Sigmoid(); x + y.Sum 0 ]
+          "elementwise", fun dt ->
+            let x, y = x.Cast dt, y.Cast dt
+            [ x + y; x * y; x.Exp(); x.Tanh(); x.Sigmoid(); x + y.Sum 0; x.Relu(); ReluGradOp.Instance.Bind(OpParams.None, x, y) ]
           "reductions", fun dt -> let x = x.Cast dt in [ x.Sum(); x.Sum 0; x.Sum 1; x.Max 0; x.Max 1; x.LogSoftmax 1; x.LogSoftmax 0 ]
           "convolution and pooling, value and gradients", fun dt ->
             // 20 images: the weight gradient sums them in fixed chunks of 8, whatever the thread count.
@@ -173,3 +175,17 @@ let ``an exception in a parallel chunk reaches the caller with its own type, and
     let hits = Array.zeroCreate<int> count
     ParallelKernel.For(count, 1, Action<int, int>(fun start length -> for i in start .. start + length - 1 do hits.[i] <- hits.[i] + 1))
     Assert.True(hits |> Array.forall ((=) 1), "every item ran exactly once")
+
+[<Fact>]
+let ``relu and its fused gradient equal their definitions on tensors large enough to run in parallel`` () =
+    // 105,000 elements: above the parallel threshold, with a tail past the last whole vector; exact zeros included.
+    let values = (randomTensor 51 -2.0 2.0 [| 150; 700 |]).ToArray<float>() |> Array.mapi (fun i v -> if i % 97 = 0 then 0.0 else v)
+    let x = Tensor.FromArray(values, [| 150; 700 |])
+    let g = randomTensor 52 -1.0 1.0 [| 150; 700 |]
+    for dt in [ DType.Float64; DType.Float32 ] do
+        let xd, gd = doubles (x.Cast dt), doubles (g.Cast dt)
+        assertAllClose 0.0 0.0 (sprintf "relu %A" dt) (xd |> Array.map (fun v -> max v 0.0)) (doubles ((x.Cast dt).Relu()))
+        let expected = Array.map2 (fun v gv -> if v > 0.0 then gv else 0.0) xd gd
+        assertAllClose 0.0 0.0 (sprintf "relu_grad %A" dt) expected (doubles (ReluGradOp.Instance.Bind(OpParams.None, x.Cast dt, g.Cast dt)))
+        let struct (_, back) = Grad.Vjp(Func<Tensor, Tensor>(fun t -> t.Relu()), x.Cast dt)
+        assertAllClose 0.0 0.0 (sprintf "relu VJP %A" dt) expected (doubles (back.Invoke(g.Cast dt)))
