@@ -288,3 +288,14 @@ let ``the conv family's domains reach strides, dilations, padding and groups`` (
         Assert.Contains(ps, fun p -> p.Padding.Top <> p.Padding.Bottom)
         if not (name.StartsWith "max_pool2d") then Assert.Contains(ps, fun p -> p.Groups > 1)
         for c in cases do Assert.True(c.Inputs |> Array.forall (fun t -> t.Size <= 2 * 6 * 6 * 6), sprintf "%s: case too large for finite differences" name)
+
+[<Fact>]
+let ``convolution gradients match finite differences on images that span several GEMM depth panels`` () =
+    // 20×20 and 23×19 outputs (400 and 437 positions) are cut into two depth panels by the weight gradient's GEMM,
+    // whose left operand im2col writes straight into the packed layout; small channel counts keep the check quick.
+    let cases =
+        [ [| 1; 2; 20; 20 |], 1, 1; [| 2; 1; 23; 19 |], 1, 1; [| 1; 2; 40; 40 |], 2, 1; [| 1; 2; 22; 24 |], 1, 2 ]
+    for shape, stride, dilation in cases do
+        let x = randomTensor (shape.[2] + stride) -1.0 1.0 shape
+        let w = randomTensor (shape.[3] + dilation) -1.0 1.0 [| 3; shape.[1]; 3; 3 |]
+        GradCheck.Assert(fn (fun (xw: Tensor[]) -> xw.[0].Conv2d(xw.[1], stride = stride, padding = 1, dilation = dilation)), x, w)

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace Autodiff;
 
@@ -116,9 +117,12 @@ internal static class Convolution
         var chunks = (items + WeightGradChunk - 1) / WeightGradChunk;
         var partialLength = g.P.Groups * g.K * g.Og;
         var partials = ArrayPool<T>.Shared.Rent(chunks * partialLength);
+        // The im2col matrix is the GEMM's left operand: written straight into the packed layout, it skips a pass.
+        var layout = new Gemm.PackedLeftLayout(g.K, g.Positions);
+        var packs = Gemm.PacksFor<T>();
         void Chunks(int first, int count, bool parallel)
         {
-            var cols = ArrayPool<T>.Shared.Rent(g.K * g.Positions);
+            var cols = ArrayPool<T>.Shared.Rent(packs ? layout.Length : g.K * g.Positions);
             for (var chunk = first; chunk < first + count; chunk++)
             {
                 var partial = partials.AsSpan(chunk * partialLength, partialLength);
@@ -126,12 +130,21 @@ internal static class Convolution
                 for (var item = chunk * WeightGradChunk; item < Math.Min(items, (chunk + 1) * WeightGradChunk); item++)
                 {
                     var (n, group) = (item / g.P.Groups, item % g.P.Groups);
-                    Im2Col<T>(x.AsSpan((n * g.C + group * g.Cg) * g.H * g.W, g.Cg * g.H * g.W), g, cols);
+                    var image = x.AsSpan((n * g.C + group * g.Cg) * g.H * g.W, g.Cg * g.H * g.W);
                     // partialᵀ_g[K, Og] += cols[K, P] · gy_gᵀ[P, Og], gy_g read transposed through its strides.
-                    Gemm.Multiply(
-                        cols, 0, g.Positions, 1,
-                        gy, (n * g.O + group * g.Og) * g.Positions, 1, g.Positions,
-                        partials, chunk * partialLength + group * g.K * g.Og, g.K, g.Positions, g.Og, parallel, accumulate: true);
+                    var (gyOffset, target) = ((n * g.O + group * g.Og) * g.Positions, chunk * partialLength + group * g.K * g.Og);
+                    if (packs)
+                    {
+                        Im2ColPacked<T>(image, g, layout, cols);
+                        Gemm.Multiply(Gemm.AdoptPackedLeft(cols, g.K, g.Positions), gy, gyOffset, 1, g.Positions,
+                            partials, target, g.Og, parallel, accumulate: true);
+                    }
+                    else
+                    {
+                        Im2Col<T>(image, g, cols);
+                        Gemm.Multiply(cols, 0, g.Positions, 1, gy, gyOffset, 1, g.Positions,
+                            partials, target, g.K, g.Positions, g.Og, parallel, accumulate: true);
+                    }
                 }
             }
             ArrayPool<T>.Shared.Return(cols);
@@ -206,6 +219,51 @@ internal static class Convolution
                             for (var ow = lo; ow < hi; ow++) dst[ow] = src[columnStart + ow * p.StrideWidth];
                     }
                 }
+    }
+
+    /// <summary>
+    /// <see cref="Im2Col"/> written straight into the GEMM's packed left-operand layout (row = kernel tap, depth =
+    /// output position): the same values, and zeros in the rows that pad the last micro-panel.
+    /// </summary>
+    internal static void Im2ColPacked<T>(ReadOnlySpan<T> x, ConvGeometry g, Gemm.PackedLeftLayout layout, Span<T> packed) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var p = g.P;
+        var positions = g.Positions;
+        for (var pc = 0; pc < positions; pc += layout.Step)
+        {
+            var kc = Math.Min(layout.Step, positions - pc);
+            var row = 0;
+            for (var c = 0; c < g.Cg; c++)
+                for (var i = 0; i < g.KH; i++)
+                    for (var j = 0; j < g.KW; j++, row++)
+                    {
+                        var columnStart = j * p.DilationWidth - p.Padding.Left;
+                        var (lo, hi) = ValidOutputs(columnStart, p.StrideWidth, g.W, g.OW);
+                        // Consecutive positions of one row are MR apart in the panel; walk them output row by output row.
+                        ref var panel = ref packed[layout.Index(row, pc, pc, kc)];
+                        for (var oh = pc / g.OW; oh * g.OW < pc + kc; oh++)
+                        {
+                            var (from, to) = (Math.Max(pc, oh * g.OW) - oh * g.OW, Math.Min(pc + kc, (oh + 1) * g.OW) - oh * g.OW);
+                            ref var dst = ref Unsafe.Add(ref panel, (oh * g.OW + from - pc) * Gemm.PackedLeftLayout.MicroRows);
+                            var ih = oh * p.StrideHeight - p.Padding.Top + i * p.DilationHeight;
+                            var (validFrom, validTo) = ih < 0 || ih >= g.H ? (to, to) : (Math.Clamp(lo, from, to), Math.Clamp(hi, from, to));
+                            if (validTo < validFrom) validTo = validFrom;
+                            var ow = from;
+                            for (; ow < validFrom; ow++, dst = ref Unsafe.Add(ref dst, Gemm.PackedLeftLayout.MicroRows)) dst = T.Zero;
+                            if (validFrom < validTo)
+                            {
+                                var src = x.Slice((c * g.H + ih) * g.W + columnStart + validFrom * p.StrideWidth, (validTo - validFrom - 1) * p.StrideWidth + 1);
+                                for (var s = 0; ow < validTo; ow++, s += p.StrideWidth, dst = ref Unsafe.Add(ref dst, Gemm.PackedLeftLayout.MicroRows)) dst = src[s];
+                            }
+                            for (; ow < to; ow++, dst = ref Unsafe.Add(ref dst, Gemm.PackedLeftLayout.MicroRows)) dst = T.Zero;
+                        }
+                    }
+            for (; row < layout.Rows; row++)
+            {
+                var first = layout.Index(row, pc, pc, kc);
+                for (var position = 0; position < kc; position++) packed[first + position * Gemm.PackedLeftLayout.MicroRows] = T.Zero;
+            }
+        }
     }
 
     /// <summary>The transpose of <see cref="Im2Col"/>: adds each entry of cols [K, OH·OW] to the input element it was read from.</summary>

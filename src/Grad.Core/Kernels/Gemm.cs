@@ -106,6 +106,34 @@ internal static class Gemm
         return new PackedLeft<T>(a, aOffset, aRowStride, aColStride, m, k, packed);
     }
 
+    /// <summary>
+    /// Where <see cref="PackLeft"/>'s layout puts A's elements, for a producer that writes A straight into it (a
+    /// convolution's im2col): depth panels of <see cref="Step"/>, each holding every MR-row micro-panel in turn.
+    /// </summary>
+    public readonly struct PackedLeftLayout(int m, int k)
+    {
+        /// <summary>Rows of A rounded up to whole micro-panels (the padding rows must hold zeros).</summary>
+        public int Rows { get; } = (m + MR - 1) / MR * MR;
+
+        /// <summary>The depth of every panel but possibly the last.</summary>
+        public int Step { get; } = PanelDepth(k);
+
+        /// <summary>Elements of the packed buffer.</summary>
+        public int Length => Rows * k;
+
+        /// <summary>Rows per micro-panel.</summary>
+        public static int MicroRows => MR;
+
+        /// <summary>The index of element (row <paramref name="i"/>, depth <paramref name="p"/>) in a panel starting at depth <paramref name="pc"/> of depth <paramref name="kc"/>.</summary>
+        public int Index(int i, int p, int pc, int kc) => Rows * pc + i / MR * MR * kc + (p - pc) * MR + i % MR;
+    }
+
+    /// <summary>Whether the packed kernels run for <typeparamref name="T"/> here (otherwise a pre-packed A is never read).</summary>
+    public static bool PacksFor<T>() where T : unmanaged => Vector256.IsHardwareAccelerated && Vector256<T>.IsSupported;
+
+    /// <summary>A left operand of <paramref name="m"/> rows and depth <paramref name="k"/> already in <see cref="PackedLeftLayout"/>, in an array rented from <c>ArrayPool&lt;T&gt;.Shared</c>.</summary>
+    public static PackedLeft<T> AdoptPackedLeft<T>(T[] packed, int m, int k) where T : unmanaged, IFloatingPointIeee754<T> => new(packed, 0, 0, 0, m, k, packed);
+
     /// <summary>A left operand packed by <see cref="PackLeft"/> (or, where the packed kernels do not run, just its address).</summary>
     public sealed class PackedLeft<T>(T[] source, int offset, int rowStride, int colStride, int m, int k, T[]? packed) : IDisposable
     {
