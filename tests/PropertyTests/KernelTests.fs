@@ -189,3 +189,19 @@ let ``relu and its fused gradient equal their definitions on tensors large enoug
         assertAllClose 0.0 0.0 (sprintf "relu_grad %A" dt) expected (doubles (ReluGradOp.Instance.Bind(OpParams.None, x.Cast dt, g.Cast dt)))
         let struct (_, back) = Grad.Vjp(Func<Tensor, Tensor>(fun t -> t.Relu()), x.Cast dt)
         assertAllClose 0.0 0.0 (sprintf "relu VJP %A" dt) expected (doubles (back.Invoke(g.Cast dt)))
+
+[<Fact>]
+let ``parallel chunks start and end on the granularity asked for, except at the end`` () =
+    // Sin and cos run in aligned blocks of 256 at fixed offsets (TensorPrimitives' float64 sin and cos round some
+    // elements differently depending on where a span starts and ends); that needs chunk edges on block edges.
+    for count in [ 100_000; 65_536; 70_001 ] do
+        for threads in [ 2; 3 ] do
+            use _ = Parallelism.Limit threads
+            let chunks = System.Collections.Concurrent.ConcurrentBag<int * int>()
+            ParallelKernel.For(count, 1, Action<int, int>(fun start length -> chunks.Add((start, length))), 256)
+            let sorted = chunks |> Seq.sortBy fst |> Array.ofSeq
+            Assert.True(sorted.Length > 1, sprintf "%d items on %d threads ran as one chunk" count threads)
+            Assert.Equal(count, sorted |> Array.sumBy snd)
+            for (start, length) in sorted do
+                Assert.True(start % 256 = 0, sprintf "chunk starts at %d" start)
+                Assert.True(length % 256 = 0 || start + length = count, sprintf "chunk [%d, %d) ends off a block edge" start (start + length))

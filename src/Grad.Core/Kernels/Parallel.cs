@@ -12,9 +12,10 @@ internal static class ParallelKernel
     /// <summary>
     /// Calls <paramref name="body"/>(start, length) over chunks covering [0, count), on at most
     /// <see cref="Parallelism.MaxThreads"/> threads. Bodies must compute each item independently of the chunking,
-    /// so that results do not depend on the thread count.
+    /// so that results do not depend on the thread count; every chunk but the last starts and ends on a multiple of
+    /// <paramref name="granularity"/>, for bodies that work in fixed blocks.
     /// </summary>
-    public static void For(int count, int costPerItem, Action<int, int> body)
+    public static void For(int count, int costPerItem, Action<int, int> body, int granularity = 1)
     {
         var work = (long)count * Math.Max(costPerItem, 1);
         var tasks = (int)Math.Min(Parallelism.MaxThreads, work / MinElementsPerTask);
@@ -24,7 +25,13 @@ internal static class ParallelKernel
             return;
         }
         tasks = Math.Min(tasks, count);
-        var chunk = (count + tasks - 1) / tasks;
+        var chunk = ((count + tasks - 1) / tasks + granularity - 1) / granularity * granularity;
+        tasks = (count + chunk - 1) / chunk;
+        if (tasks <= 1)
+        {
+            body(0, count);
+            return;
+        }
         // The team is busy when a body calls a parallel kernel or another thread runs one: then this thread runs the
         // chunks alone, which gives the same result.
         if (!WorkerTeam.TryRun(count, chunk, tasks, body)) body(0, count);
